@@ -1,0 +1,43 @@
+# One target per habit; CI runs the same ones (.ci/run).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: run chat test lint fmt typecheck bench score install clean
+
+$(BIN)/canhgiac: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/canhgiac  ## create .venv and install the bot with its dev tools
+
+run: install  ## serve the bot and its web chat on http://127.0.0.1:8000 (SQLite)
+	$(BIN)/canhgiac serve --open
+
+chat: install  ## talk to the bot in the terminal
+	$(BIN)/canhgiac chat
+
+test: install  ## the whole test suite
+	$(BIN)/pytest -q
+
+lint: install  ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+fmt: install  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install  ## throughput of `canhgiac analyze` against the plain rapidfuzz approach
+	$(PY) bench/analyze_bench.py
+
+score: install  ## public eval scores (needs ../shared)
+	$(BIN)/canhgiac analyze < ../shared/eval/public.jsonl > /tmp/canhgiac-eval.jsonl
+	$(PY) ../shared/tools/score_analyze.py ../shared/eval/public.jsonl /tmp/canhgiac-eval.jsonl
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

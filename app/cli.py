@@ -1,0 +1,123 @@
+"""The `canhgiac` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from app.settings import Settings
+from app.tips.cli import tips_app
+
+app = typer.Typer(help="Cảnh Giác: trợ lý phòng chống lừa đảo.", no_args_is_help=True, add_completion=False)
+catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(tips_app, name="tips")
+
+
+def _analyze_stream(analyzer: Any, source: TextIO, sink: TextIO) -> tuple[int, int]:
+    """One output line per non-empty input line, same order; a bad line gets an error line."""
+    done = bad = 0
+    out: list[str] = []
+    for line in source:
+        if not line.strip():
+            continue
+        id_: Any = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("each line must be a JSON object")
+            id_ = item.get("id")
+            text = item.get("text")
+            if not isinstance(text, str):
+                raise ValueError('"text" must be a string')
+            result = analyzer.analyze(text).to_json(id_)
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            result = {"id": id_, "error": str(exc)}
+            bad += 1
+        out.append(json.dumps(result, ensure_ascii=False))
+        done += 1
+        if len(out) >= 512:
+            sink.write("\n".join(out) + "\n")
+            out.clear()
+    if out:
+        sink.write("\n".join(out) + "\n")
+    sink.flush()
+    return done, bad
+
+
+@app.command()
+def analyze(
+    file: Annotated[Path | None, typer.Argument(help="JSON Lines with `text` (and `id`); stdin when omitted")] = None,
+) -> None:
+    """Analyse messages: one JSON line out per JSON line in."""
+    from app.nlu.analyzer import Analyzer
+
+    settings = Settings()
+    analyzer = Analyzer.from_files(settings.catalog_path, settings.intents_dir)
+    if file is None:
+        _analyze_stream(analyzer, sys.stdin, sys.stdout)
+        return
+    with file.open(encoding="utf-8", errors="replace") as source:
+        _analyze_stream(analyzer, source, sys.stdout)
+
+
+@catalog_app.command("check")
+def catalog_check(
+    path: Annotated[Path | None, typer.Argument(help="catalogue file (default: the configured one)")] = None,
+) -> None:
+    """Validate the scam catalogue; print each problem with its tactic id and field."""
+    from app.catalog.loader import check_catalog, load_catalog
+
+    target = path or Settings().catalog_path
+    problems = check_catalog(target)
+    if problems:
+        for problem in problems:
+            print(f"{target}: {problem}", file=sys.stderr)
+        raise typer.Exit(1)
+    catalog = load_catalog(target)
+    patterns = sum(len(t.patterns) for t in catalog.tactics)
+    print(f"{target}: OK, {len(catalog.tactics)} tactics, {patterns} patterns")
+
+
+@app.command()
+def chat(
+    province: Annotated[str | None, typer.Option(help="province id from provinces.yaml")] = None,
+) -> None:
+    """Talk to the bot in the terminal (the same engine the channels use)."""
+    from app.conversation.engine import Engine
+
+    settings = Settings()
+    engine = Engine.from_settings(settings)
+    if province is not None and not engine.provinces.has(province):
+        print(f"unknown province {province!r}", file=sys.stderr)
+        raise typer.Exit(2)
+    where = engine.provinces.get(province)
+    print(f"Cảnh Giác — {where.name}. Gõ tin nhắn, Ctrl-D để thoát.")
+    for line in _lines(sys.stdin):
+        for reply in engine.reply(line.strip(), province=where):
+            print(reply.text)
+            if reply.quick_replies:
+                print("[" + " | ".join(q.title for q in reply.quick_replies) + "]")
+            print()
+
+
+def _lines(source: TextIO) -> Any:
+    """Non-empty lines typed at a prompt (or piped in), until end of input."""
+    interactive = source.isatty()
+    while True:
+        try:
+            line = input("> ") if interactive else source.readline()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if not interactive and not line:
+            return
+        if line.strip():
+            yield line.strip()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,142 @@
+"""Understanding one citizen message: intent, scam tactic, report, urgency and entities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from app.catalog.loader import load_catalog
+from app.catalog.models import Catalog
+from app.nlu.cues import CueIndex
+from app.nlu.entities import Entities, extract_entities
+from app.nlu.intents import IntentId, IntentSpec, load_intents
+from app.nlu.matcher import Match, Matcher, MatcherSettings
+from app.text.normalize import Normalized, normalize
+
+__all__ = ["Analysis", "Analyzer"]
+
+# Intents with a fixed answer, recognised from short messages.
+_SMALL_TALK: tuple[IntentId, ...] = ("thanks", "hotline", "help", "greeting")
+_SHORT = 16  # tokens; longer messages are descriptions, not small talk
+_CHECK_SHORT = 14  # a message naming a number/link and little else asks to look it up
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the bot understood of one message."""
+
+    message: Normalized
+    intent: IntentId
+    tactic: str | None
+    match: Match
+    is_report: bool
+    urgent: bool
+    entities: Entities
+    cues: dict[str, list[str]]
+
+    def to_json(self, id_: Any = None) -> dict[str, Any]:
+        """The stable `canhgiac analyze` line for this message."""
+        return {
+            "id": id_,
+            "intent": self.intent,
+            "tactic": self.tactic,
+            "score": self.match.score,
+            "candidates": [{"tactic": c.tactic, "score": c.score} for c in self.match.candidates],
+            "is_report": self.is_report,
+            "urgent": self.urgent,
+            "entities": {
+                "phones": list(self.entities.phones),
+                "bank_accounts": [a.number for a in self.entities.bank_accounts],
+                "urls": list(self.entities.urls),
+                "amount_vnd": self.entities.amount_vnd,
+            },
+        }
+
+
+class Analyzer:
+    """Built once from the catalogue and intent files; `analyze` is pure and fast."""
+
+    def __init__(self, catalog: Catalog, intents: dict[str, IntentSpec], settings: MatcherSettings | None = None):
+        self.catalog = catalog
+        self.tactics = catalog.by_id()
+        self.intents = intents
+        self.matcher = Matcher(catalog, settings)
+        groups: dict[str, list[str]] = {}
+        for spec in intents.values():
+            groups[spec.id] = spec.cues
+            groups[f"{spec.id}:weak"] = spec.weak_cues
+        scam = intents["scam"]
+        groups["urgent"] = scam.urgent_cues
+        groups["pressure"] = scam.pressure_cues
+        groups["negation"] = scam.negations
+        groups["scam:negated"] = scam.fraud_negations
+        self.cues = CueIndex(groups)
+        self._small_talk_examples: list[tuple[str, IntentId]] = [
+            (normalize(example).folded, spec.id)
+            for spec in intents.values()
+            if spec.id in _SMALL_TALK
+            for example in spec.examples
+        ]
+        known: set[str] = set()
+        for spec in intents.values():
+            for phrase in (*spec.examples, *spec.cues, *spec.weak_cues):
+                known.update(normalize(phrase).tokens)
+        self.matcher.add_known_words(known)
+
+    @classmethod
+    def from_files(cls, catalog_path: Path, intents_dir: Path, settings: MatcherSettings | None = None) -> Analyzer:
+        return cls(load_catalog(catalog_path), load_intents(intents_dir), settings)
+
+    def analyze(self, text: str) -> Analysis:
+        """Understand one message."""
+        message = normalize(text)
+        cues = self.cues.find(message)
+        entities = extract_entities(message.nfc)
+        match = self.matcher.match(message.tokens)
+        intent = self._intent(message, cues, entities, match)
+        tactic = match.tactic if intent in ("scam", "report") else None
+        if intent == "check" and ("scam" in cues or "scam:weak" in cues):
+            tactic = match.tactic
+        urgent = intent in ("scam", "report", "check") and self._urgent(cues)
+        return Analysis(message, intent, tactic, match, intent == "report", urgent, entities, cues)
+
+    def _intent(self, message: Normalized, cues: dict[str, list[str]], entities: Entities, match: Match) -> IntentId:
+        n = len(message.tokens)
+        if "report" in cues and "report:weak" not in cues:
+            return "report"
+        fraud = "scam" in cues and "scam:negated" not in cues  # "bị lừa", not "không bị lừa"
+        # Money named or already gone is part of a situation too ("thanh toán trước 2.790.000đ").
+        situation = fraud or "scam:weak" in cues or "urgent" in cues or entities.amount_vnd is not None
+        names_something = bool(entities.phones or entities.bank_accounts or entities.urls)
+        if names_something and (
+            "check" in cues or (not (match.confident and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
+        ):
+            return "check"
+        if match.tactic is not None and situation:
+            return "scam"
+        if n <= _SHORT or "hotline" in cues:
+            for intent in _SMALL_TALK:
+                if intent in cues and not (fraud and intent != "hotline"):
+                    return intent
+        if fraud:
+            return "scam"
+        if n <= _SHORT // 2 and self._small_talk_examples:
+            best = process.extractOne(
+                message.folded,
+                [e for e, _ in self._small_talk_examples],
+                scorer=fuzz.ratio,
+                score_cutoff=80,
+            )
+            if best is not None:
+                return self._small_talk_examples[best[2]][1]
+        return "other"
+
+    @staticmethod
+    def _urgent(cues: dict[str, list[str]]) -> bool:
+        if "pressure" in cues:
+            return True
+        negated = cues.get("negation", [])
+        return any(not any(u in neg for neg in negated) for u in cues.get("urgent", []))

@@ -1,0 +1,52 @@
+"""Typed settings from the environment (prefix CANHGIAC_) and an optional `.env` file.
+
+Built by the app factory and the CLI, never at import time, so tests can set the environment first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PROJECT_ROOT", "Settings"]
+
+# The data files (catalogue, intents, provinces) live at the top of the checkout.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. A channel whose secrets are missing is switched off."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CANHGIAC_", env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = "sqlite:///./canhgiac.db"
+    default_province: str = "can-tho"
+
+    catalog_path: Path = PROJECT_ROOT / "scam_catalog.yaml"
+    intents_dir: Path = PROJECT_ROOT / "intents"
+    provinces_path: Path = PROJECT_ROOT / "provinces.yaml"
+
+    fb_app_secret: SecretStr | None = None
+    fb_verify_token: SecretStr | None = None
+    fb_page_token: SecretStr | None = None
+    fb_api_base: str = "https://graph.facebook.com/v25.0"
+
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Content of the Zalo domain-verification meta tag / file name, when the app is being verified.
+    zalo_site_verification: str | None = None
+
+    admin_token: SecretStr | None = None
+    # Key for pseudonymising reporter ids in exports; falls back to the admin token, then a fixed key.
+    pseudonym_key: SecretStr | None = None
+
+    log_level: str = "INFO"
