@@ -17,7 +17,7 @@ from sqlmodel import Session, create_engine
 
 from app.settings import PROJECT_ROOT
 
-__all__ = ["alembic_config", "make_engine", "session_scope", "upgrade", "downgrade", "sqlalchemy_url"]
+__all__ = ["alembic_config", "downgrade", "make_engine", "session_scope", "sqlalchemy_url", "upgrade"]
 
 
 def sqlalchemy_url(url: str) -> str:

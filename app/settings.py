@@ -20,7 +20,11 @@ class Settings(BaseSettings):
     """Everything an operator can set. A channel whose secrets are missing is switched off."""
 
     model_config = SettingsConfigDict(
-        env_prefix="CANHGIAC_", env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_prefix="CANHGIAC_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
     )
 
     database_url: str = "sqlite:///./canhgiac.db"

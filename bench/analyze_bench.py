@@ -120,7 +120,10 @@ def main() -> None:
     t_plain = plain(choices, sample)
     rate_floor, rate_ours, rate_plain = n / t_floor, n / t_ours, len(sample) / t_plain
     acc_ours, acc_plain, n_acc = accuracy(analyzer, choices, owners)
-    print(f"catalogue: {len(analyzer.catalog.tactics)} tactics, {len(choices)} patterns; load {load * 1000:.0f} ms")
+    print(
+        f"catalogue: {len(analyzer.catalog.tactics)} tactics, {len(choices)} patterns; "
+        f"load {load * 1000:.0f} ms"
+    )
     print(f"messages: {n} (plain approach timed on {len(sample)})")
     print(f"{'approach':<8} {'msg/s':>10} {'us/msg':>8} {'tactic acc (dev, n=' + str(n_acc) + ')':>26}")
     print(f"{'floor':<8} {rate_floor:>10,.0f} {1e6 / rate_floor:>8.1f} {'-':>26}")

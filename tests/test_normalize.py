@@ -79,7 +79,9 @@ _chars = st.sampled_from(
     + ["\u200b", "\u00a0", "😀", "\u0301", "\u0323"]
 )
 # Whole abbreviations too, so the context rules meet each other.
-_pieces = st.one_of(_chars, st.sampled_from(["ko ", "ck ", " k ", "mk ", "ca ", " tr ", "đc ", "stk ", " v ", " h "]))
+_pieces = st.one_of(
+    _chars, st.sampled_from(["ko ", "ck ", " k ", "mk ", "ca ", " tr ", "đc ", "stk ", " v ", " h "])
+)
 vietnamese = st.lists(_pieces, max_size=40).map("".join)
 
 

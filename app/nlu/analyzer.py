@@ -14,6 +14,7 @@ from app.nlu.cues import CueIndex
 from app.nlu.entities import Entities, extract_entities
 from app.nlu.intents import IntentId, IntentSpec, load_intents
 from app.nlu.matcher import Match, Matcher, MatcherSettings
+from app.nlu.urgency import is_urgent
 from app.text.normalize import Normalized, normalize
 
 __all__ = ["Analysis", "Analyzer"]
@@ -59,7 +60,9 @@ class Analysis:
 class Analyzer:
     """Built once from the catalogue and intent files; `analyze` is pure and fast."""
 
-    def __init__(self, catalog: Catalog, intents: dict[str, IntentSpec], settings: MatcherSettings | None = None):
+    def __init__(
+        self, catalog: Catalog, intents: dict[str, IntentSpec], settings: MatcherSettings | None = None
+    ):
         self.catalog = catalog
         self.tactics = catalog.by_id()
         self.intents = intents
@@ -69,10 +72,9 @@ class Analyzer:
             groups[spec.id] = spec.cues
             groups[f"{spec.id}:weak"] = spec.weak_cues
         scam = intents["scam"]
-        groups["urgent"] = scam.urgent_cues
-        groups["pressure"] = scam.pressure_cues
-        groups["negation"] = scam.negations
         groups["scam:negated"] = scam.fraud_negations
+        assert scam.urgency is not None  # load_intents guarantees it
+        self.urgency = scam.urgency.folded()
         self.cues = CueIndex(groups)
         self._small_talk_examples: list[tuple[str, IntentId]] = [
             (normalize(example).folded, spec.id)
@@ -87,7 +89,9 @@ class Analyzer:
         self.matcher.add_known_words(known)
 
     @classmethod
-    def from_files(cls, catalog_path: Path, intents_dir: Path, settings: MatcherSettings | None = None) -> Analyzer:
+    def from_files(
+        cls, catalog_path: Path, intents_dir: Path, settings: MatcherSettings | None = None
+    ) -> Analyzer:
         return cls(load_catalog(catalog_path), load_intents(intents_dir), settings)
 
     def analyze(self, text: str) -> Analysis:
@@ -100,19 +104,22 @@ class Analyzer:
         tactic = match.tactic if intent in ("scam", "report") else None
         if intent == "check" and ("scam" in cues or "scam:weak" in cues):
             tactic = match.tactic
-        urgent = intent in ("scam", "report", "check") and self._urgent(cues)
+        urgent = intent in ("scam", "report", "check") and is_urgent(message.tokens, self.urgency)
         return Analysis(message, intent, tactic, match, intent == "report", urgent, entities, cues)
 
-    def _intent(self, message: Normalized, cues: dict[str, list[str]], entities: Entities, match: Match) -> IntentId:
+    def _intent(
+        self, message: Normalized, cues: dict[str, list[str]], entities: Entities, match: Match
+    ) -> IntentId:
         n = len(message.tokens)
         if "report" in cues and "report:weak" not in cues:
             return "report"
         fraud = "scam" in cues and "scam:negated" not in cues  # "bị lừa", not "không bị lừa"
         # Money named or already gone is part of a situation too ("thanh toán trước 2.790.000đ").
-        situation = fraud or "scam:weak" in cues or "urgent" in cues or entities.amount_vnd is not None
+        situation = fraud or "scam:weak" in cues or entities.amount_vnd is not None
         names_something = bool(entities.phones or entities.bank_accounts or entities.urls)
         if names_something and (
-            "check" in cues or (not (match.confident and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
+            "check" in cues
+            or (not (match.confident and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
         ):
             return "check"
         if match.tactic is not None and situation:
@@ -133,10 +140,3 @@ class Analyzer:
             if best is not None:
                 return self._small_talk_examples[best[2]][1]
         return "other"
-
-    @staticmethod
-    def _urgent(cues: dict[str, list[str]]) -> bool:
-        if "pressure" in cues:
-            return True
-        negated = cues.get("negation", [])
-        return any(not any(u in neg for neg in negated) for u in cues.get("urgent", []))

@@ -8,6 +8,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.nlu.urgency import UrgencyRules
+
 __all__ = ["INTENTS", "IntentId", "IntentSpec", "load_intents"]
 
 IntentId = Literal["greeting", "help", "hotline", "thanks", "report", "check", "scam", "other"]
@@ -26,11 +28,9 @@ class IntentSpec(BaseModel):
     cues: list[str] = Field(default_factory=list)
     weak_cues: list[str] = Field(default_factory=list)
     reply: str | None = None
-    # Only the scam intent carries these: they decide urgency.
-    urgent_cues: list[str] = Field(default_factory=list)
-    pressure_cues: list[str] = Field(default_factory=list)
-    negations: list[str] = Field(default_factory=list)
+    # Only the scam intent carries these: cues that cancel its fraud cues, and the urgency grammar.
     fraud_negations: list[str] = Field(default_factory=list)
+    urgency: UrgencyRules | None = None
 
 
 def load_intents(directory: Path) -> dict[str, IntentSpec]:
@@ -44,4 +44,6 @@ def load_intents(directory: Path) -> dict[str, IntentSpec]:
     missing = [i for i in INTENTS if i not in specs]
     if missing:
         raise ValueError(f"intent files missing in {directory}: {missing}")
+    if specs["scam"].urgency is None:
+        raise ValueError("scam.yaml must define the urgency rules")
     return specs

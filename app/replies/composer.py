@@ -118,7 +118,10 @@ def tactic_warning(tactic: Tactic, province: Province, *, urgent: bool) -> str:
     """The warning for one recognised tactic: name, why, what to do, and the hotline."""
     parts = [f"⚠️ Dấu hiệu lừa đảo: {tactic.name}", tactic.summary]
     if urgent:
-        parts.append("🚨 Nếu bạn đã chuyển tiền, đưa mã OTP hoặc mật khẩu, làm ngay:\n" + _bullets(tactic.urgent_advice))
+        parts.append(
+            "🚨 Nếu bạn đã chuyển tiền, đưa mã OTP hoặc mật khẩu, làm ngay:\n"
+            + _bullets(tactic.urgent_advice)
+        )
     parts.append("Bạn nên:\n" + _bullets(tactic.advice[:4]))
     parts.append(hotline_line(province))
     return "\n\n".join(parts)
@@ -133,9 +136,13 @@ def _ambiguous(analysis: Analysis, tactics: dict[str, Tactic], province: Provinc
         + "\n\nBạn chọn một mục, hoặc kể thêm: ai liên hệ, họ yêu cầu bạn làm gì?"
     )
     if analysis.urgent:
-        text += "\n\n🚨 Nếu đã chuyển tiền hoặc lộ mã OTP: gọi ngay ngân hàng để khóa tài khoản, rồi báo công an."
+        text += (
+            "\n\n🚨 Nếu đã chuyển tiền hoặc lộ mã OTP: gọi ngay ngân hàng để khóa tài khoản, rồi báo công an."
+        )
     text += "\n\n" + hotline_line(province)
-    quick = [QuickReply(quick_title(f"{i}. {t.name}"), f"TACTIC:{t.id}") for i, t in enumerate(options, start=1)]
+    quick = [
+        QuickReply(quick_title(f"{i}. {t.name}"), f"TACTIC:{t.id}") for i, t in enumerate(options, start=1)
+    ]
     return _replies(text, quick)
 
 
@@ -157,7 +164,11 @@ def fixed_reply(spec: IntentSpec, province: Province) -> str:
     """An intent's fixed answer, filled in for the province."""
     contacts = [
         line
-        for label, value in (("Website", province.website), ("Fanpage", province.fanpage), ("Zalo OA", province.zalo_oa))
+        for label, value in (
+            ("Website", province.website),
+            ("Fanpage", province.fanpage),
+            ("Zalo OA", province.zalo_oa),
+        )
         if value
         for line in (f"• {label}: {value}",)
     ]

@@ -28,6 +28,9 @@ _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _TONED_SECOND = {"o": "àáảãạèéẻẽẹ", "u": "ỳýỷỹỵ"}
 _TONE_RE = re.compile(r"(?<!q)([ou])([àáảãạèéẻẽẹỳýỷỹỵ])(?![^\W\d_])")
 _NOISE_RE = re.compile(r"[^\w\s]+|_+")
+_NON_LATIN_RE = re.compile("[^\x00-\x7f\u0300-\u036f]+")
+_ODD_SPACE_RE = re.compile(r"[^\S ]|  ")
+_STRAY_MARK_RE = re.compile("[\u0300-\u036f]+")
 _REPEAT_RE = re.compile(r"([a-z])\1{2,}")
 _REPEAT_BYTES_RE = re.compile(rb"([a-z])\1\1")
 # Vietnamese writes "uu" (cứu, bưu, hưu) legitimately: emphasis runs of u shrink to two.
@@ -43,7 +46,9 @@ def fold(text: str) -> str:
     if low.isascii():
         return low
     return "".join(
-        "d" if c == "đ" else "".join(d for d in unicodedata.normalize("NFD", c) if not unicodedata.combining(d))
+        "d"
+        if c == "đ"
+        else "".join(d for d in unicodedata.normalize("NFD", c) if not unicodedata.combining(d))
         for c in low
     )
 
@@ -52,14 +57,20 @@ def _clean(text: str) -> str:
     nfc = unicodedata.normalize("NFC", text)
     if not nfc.isascii() and _INVISIBLE_RE.search(nfc):
         nfc = _INVISIBLE_RE.sub("", nfc)
-    if "  " in nfc or "\n" in nfc or "\t" in nfc or "\r" in nfc or not nfc.isascii():
+    if _ODD_SPACE_RE.search(nfc):
         nfc = " ".join(nfc.split())
     return nfc.strip()
 
 
 def _folded_tokens(low: str) -> list[str]:
-    # Non-ASCII symbols and emoji separate words, as in `Normalized.text`; ASCII ones go below.
-    raw = low if low.isascii() else unicodedata.normalize("NFD", _NOISE_RE.sub(" ", low).replace("đ", "d"))
+    if low.isascii():
+        raw = low
+    else:
+        raw = unicodedata.normalize("NFD", low.replace("đ", "d"))
+        # After NFD a Vietnamese letter is ASCII plus combining marks (dropped below); anything else
+        # non-ASCII (emoji, quotes, other scripts) separates words, as in `Normalized.text`.
+        if _NON_LATIN_RE.search(raw):
+            raw = _NON_LATIN_RE.sub(" ", raw)
     data = raw.encode("ascii", "ignore").translate(_ASCII_NOISE)
     if _REPEAT_BYTES_RE.search(data):
         return [_shrink_runs(t) for t in data.decode("ascii").split()]
@@ -137,7 +148,9 @@ class Normalized:
         """Lowercase words with diacritics, canonical tone marks and abbreviations expanded."""
         low = self.nfc.lower()
         if not low.isascii():
-            low = _TONE_RE.sub(_old_style, unicodedata.normalize("NFC", low))
+            # Marks NFC could not attach to a letter are dropped, as the folded form drops them.
+            low = _STRAY_MARK_RE.sub("", unicodedata.normalize("NFC", low))
+            low = _TONE_RE.sub(_old_style, low)
         ltoks = _NOISE_RE.sub(" ", low).split()
         ftoks = [fold(t) for t in ltoks]
         for i, ftok in enumerate(ftoks):

@@ -81,14 +81,30 @@ ABBREVIATIONS: dict[str, str] = {
 # Tokens after which "k" means thousand rather than "không" ("500 k").
 # Tokens before which "ck" is a transfer ("ck 5tr", "ck vào tk", "ck nhầm").
 CK_TRANSFER_NEXT: frozenset[str] = frozenset(
-    {"vao", "qua", "sang", "cho", "tien", "nham", "lai", "truoc", "roi", "r", "di", "tk", "stk", "ngay", "gap"}
+    {
+        "vao",
+        "qua",
+        "sang",
+        "cho",
+        "tien",
+        "nham",
+        "lai",
+        "truoc",
+        "roi",
+        "r",
+        "di",
+        "tk",
+        "stk",
+        "ngay",
+        "gap",
+    }
 )
 # Pronouns after which "ck" is a husband ("ck em", "ck tôi").
 CK_SPOUSE_NEXT: frozenset[str] = frozenset({"em", "e", "toi", "minh", "mk", "chi", "c", "co", "no", "ba"})
 CK_SPOUSE_PREV: frozenset[str] = frozenset({"cua", "voi", "vo", "va"})
 # "mk" is a password next to these; otherwise "mình".
 MK_PASSWORD_CONTEXT: frozenset[str] = frozenset(
-    {"doi", "nhap", "lo", "doc", "gui", "xin", "mat", "dua", "cho", "otp", "va", "ma", "pass", "dang", "nhap"}
+    {"doi", "nhap", "lo", "doc", "gui", "xin", "mat", "dua", "cho", "otp", "va", "ma", "pass", "dang"}
 )
 # "ca" is police before these administrative levels or after "xưng", "giả".
 CA_POLICE_NEXT: frozenset[str] = frozenset(
