@@ -102,8 +102,8 @@ class Analyzer:
         match = self.matcher.match(message.tokens)
         intent = self._intent(message, cues, entities, match)
         tactic = match.tactic if intent in ("scam", "report") else None
-        if intent == "check" and ("scam" in cues or "scam:weak" in cues):
-            tactic = match.tactic
+        if intent == "check" and (match.confident or "scam" in cues or "scam:weak" in cues):
+            tactic = match.tactic  # the lookup also describes a situation
         urgent = intent in ("scam", "report", "check") and is_urgent(message.tokens, self.urgency)
         return Analysis(message, intent, tactic, match, intent == "report", urgent, entities, cues)
 
@@ -119,7 +119,7 @@ class Analyzer:
         names_something = bool(entities.phones or entities.bank_accounts or entities.urls)
         if names_something and (
             "check" in cues
-            or (not (match.confident and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
+            or (not (match.tactic and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
         ):
             return "check"
         if match.tactic is not None and situation:
@@ -128,7 +128,7 @@ class Analyzer:
             for intent in _SMALL_TALK:
                 if intent in cues and not (fraud and intent != "hotline"):
                     return intent
-        if fraud:
+        if fraud or (situation and is_urgent(message.tokens, self.urgency)):
             return "scam"
         if n <= _SHORT // 2 and self._small_talk_examples:
             best = process.extractOne(

@@ -139,7 +139,7 @@ def is_urgent(tokens: Sequence[str], rules: FoldedRules) -> bool:
     negations = rules.negations
     requests = hits["requests"]
     # "nếu không chuyển" is a condition, not a refusal; "chưa chuyển" means not paid yet.
-    refused = any(not (s > 0 and tokens[s - 1] == "neu") for s, _ in hits["refusals"])
+    refused = any("neu" not in tokens[max(0, s - 2) : s] for s, _ in hits["refusals"])
     not_yet = any(_near_before(tokens, s, negations, 2) for s, _ in hits["money"])
     if any(not _near_before(tokens, s, negations, 2) for s, _ in hits["loss"]):
         return True

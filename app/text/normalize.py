@@ -101,6 +101,8 @@ def _resolve(i: int, toks: list[str]) -> str | None:
     if tok == "mk":
         return "mật khẩu" if prev in tc.MK_PASSWORD_CONTEXT or nxt in tc.MK_PASSWORD_CONTEXT else "mình"
     if tok == "ca":
+        if nxt in tc.CA_NOT_NEXT:
+            return None
         return "công an" if nxt in tc.CA_POLICE_NEXT or prev in tc.CA_POLICE_PREV else None
     if tok == "tr":
         return "triệu" if _is_number(prev) else None
