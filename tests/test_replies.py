@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ from app.conversation.engine import Engine
 from app.conversation.messages import IncomingMessage
 from app.provinces import load_provinces
 from app.replies.composer import MAX_CHARS, MAX_QUICK_TITLE, split_text
-from app.settings import PROJECT_ROOT, Settings
+from app.settings import Settings
 
 HOTLINES = {"can-tho": "069.367.2888", "tuyen-quang": "069.2526.112"}
 
@@ -156,13 +157,15 @@ def test_default_province_comes_from_the_environment(monkeypatch):
         load_provinces(settings.provinces_path, "ha-noi")
 
 
-def test_chat_cli_answers_with_the_chosen_province():
+def test_chat_cli_answers_with_the_chosen_province(tmp_path):
+    env = {**os.environ, "CANHGIAC_DATABASE_URL": f"sqlite:///{tmp_path}/chat.db"}
     out = subprocess.run(
         [sys.executable, "-m", "app", "chat", "--province", "tuyen-quang"],
         input="có người gọi tự xưng công an bắt chuyển tiền vào tài khoản tạm giữ\n",
         capture_output=True,
         text=True,
-        cwd=PROJECT_ROOT,
+        cwd=tmp_path,
+        env=env,
         check=True,
     )
     assert "Công an tỉnh Tuyên Quang" in out.stdout

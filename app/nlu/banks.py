@@ -26,7 +26,7 @@ BANKS: Final[tuple[Bank, ...]] = (
     Bank("Vietcombank", ("vietcombank", "vietcom bank", "vcb"), ("ngoại thương",)),
     Bank("VietinBank", ("vietinbank", "vietin bank", "vietin", "ctg"), ("công thương",)),
     Bank("BIDV", ("bidv",), ("đầu tư và phát triển", "đầu tư phát triển")),
-    Bank("Agribank", ("agribank", "agri bank", "agri"), ("nông nghiệp", "nông nghiệp và phát triển nông thôn")),
+    Bank("Agribank", ("agribank", "agri bank", "agri"), ("nông nghiệp",)),
     Bank("Techcombank", ("techcombank", "techcom bank", "techcom", "tcb"), ("kỹ thương", "kĩ thương")),
     Bank("MB", ("mb bank", "mbbank", "mb", "mbb"), ("quân đội",)),
     Bank("ACB", ("acb",), ("á châu",)),
