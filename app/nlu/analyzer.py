@@ -128,7 +128,12 @@ class Analyzer:
             for intent in _SMALL_TALK:
                 if intent in cues and not (fraud and intent != "hotline"):
                     return intent
-        if fraud or (situation and is_urgent(message.tokens, self.urgency)):
+        # Someone wanted money or a number, account or link is involved: a scam we cannot name yet.
+        if fraud or (
+            situation
+            and ("scam:weak" in cues and (names_something or entities.amount_vnd is not None))
+            or (situation and is_urgent(message.tokens, self.urgency))
+        ):
             return "scam"
         if n <= _SHORT // 2 and self._small_talk_examples:
             best = process.extractOne(

@@ -161,6 +161,7 @@ class Matcher:
     # Chosen by a grid search of top-1 accuracy on the labelled dev set (bench/calibrate.py).
     KEYWORD_BOOST = 2.0
     BIGRAM_BOOST = 1.5
+    COMMON_FRACTION = 1 / 3
     USE_DAMPING = 0.0
     SIZE_DAMPING = 0.0
     TYPO_CUTOFF = 90.0
@@ -198,7 +199,7 @@ class Matcher:
         # An n-gram used by more than a third of the tactics says nothing about which one it is:
         # leaving it out keeps postings short (and measured no less accurate on the dev set).
         self.index: dict[str, tuple[tuple[int, float], ...]] = {}
-        common = n / 3
+        common = n * self.COMMON_FRACTION
         for gram, per in seen.items():
             if len(per) > common:
                 continue

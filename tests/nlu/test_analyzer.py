@@ -186,7 +186,11 @@ def test_analyze_cli_keeps_order_and_reports_bad_lines():
         json.dumps(["a list"]),
         "",
         json.dumps(
-            {"id": 7, "text": "số 0912 345 678 gọi xưng công an bắt chuyển 50tr vào stk 0451000123456 VCB"}
+            {
+                "id": 7,
+                "text": "số 0912 345 678 gọi xưng công an, bảo tôi liên quan vụ rửa tiền, "
+                "bắt chuyển 50tr vào stk 0451000123456 VCB để xác minh",
+            }
         ),
     ]
     out = run_analyze("\n".join(lines) + "\n")
