@@ -100,15 +100,21 @@ class Analyzer:
         cues = self.cues.find(message)
         entities = extract_entities(message.nfc)
         match = self.matcher.match(message.tokens)
-        intent = self._intent(message, cues, entities, match)
+        pressing = is_urgent(message.tokens, self.urgency)
+        intent = self._intent(message, cues, entities, match, pressing)
         tactic = match.tactic if intent in ("scam", "report") else None
         if intent == "check" and (match.confident or "scam" in cues or "scam:weak" in cues):
             tactic = match.tactic  # the lookup also describes a situation
-        urgent = intent in ("scam", "report", "check") and is_urgent(message.tokens, self.urgency)
+        urgent = pressing and intent in ("scam", "report", "check")
         return Analysis(message, intent, tactic, match, intent == "report", urgent, entities, cues)
 
     def _intent(
-        self, message: Normalized, cues: dict[str, list[str]], entities: Entities, match: Match
+        self,
+        message: Normalized,
+        cues: dict[str, list[str]],
+        entities: Entities,
+        match: Match,
+        pressing: bool,
     ) -> IntentId:
         n = len(message.tokens)
         if "report" in cues and "report:weak" not in cues:
@@ -129,11 +135,8 @@ class Analyzer:
                 if intent in cues and not (fraud and intent != "hotline"):
                     return intent
         # Someone wanted money or a number, account or link is involved: a scam we cannot name yet.
-        if fraud or (
-            situation
-            and ("scam:weak" in cues and (names_something or entities.amount_vnd is not None))
-            or (situation and is_urgent(message.tokens, self.urgency))
-        ):
+        involved = names_something or entities.amount_vnd is not None
+        if fraud or (situation and (pressing or ("scam:weak" in cues and involved))):
             return "scam"
         if n <= _SHORT // 2 and self._small_talk_examples:
             best = process.extractOne(

@@ -214,6 +214,8 @@ class Matcher:
                 )
                 for ti, boost in per.items()
             )
+        c = self.settings.confident
+        self._confident_raw = self.settings.half_saturation * c / (100 - c) if c < 100 else math.inf
         self.vocabulary: tuple[str, ...] = tuple(sorted({g for g in seen if " " not in g}))
         self._known: set[str] = set(self.vocabulary) | STOPWORDS
         self._typos: dict[str, str | None] = {}
@@ -242,9 +244,7 @@ class Matcher:
         fixes = {t: r for t in unknown if (r := self._correct(t)) is not None}
         return [fixes.get(t, t) for t in tokens] if fixes else tokens
 
-    def raw_scores(self, tokens: Sequence[str]) -> list[float]:
-        """Summed n-gram weight per tactic (catalogue order)."""
-        tokens = self._fix_typos(tokens)
+    def _sum(self, tokens: Sequence[str]) -> list[float]:
         # Stopwords, one-letter words and stopword pairs are not in the index: plain lookups miss them.
         grams = set(tokens)
         grams.update([f"{a} {b}" for a, b in itertools.pairwise(tokens)])
@@ -253,6 +253,14 @@ class Matcher:
             for ti, weight in postings:
                 scores[ti] += weight
         return scores
+
+    def raw_scores(self, tokens: Sequence[str]) -> list[float]:
+        """Summed n-gram weight per tactic (catalogue order), typos corrected when it matters."""
+        scores = self._sum(tokens)
+        if max(scores, default=0.0) >= self._confident_raw:
+            return scores  # already sure: spelling fixes would not change the answer's kind
+        fixed = self._fix_typos(tokens)
+        return scores if fixed is tokens else self._sum(fixed)
 
     def to_score(self, raw: float) -> float:
         """Map a raw weight onto 0–100 (monotonic, 50 at the half-saturation weight)."""
