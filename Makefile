@@ -35,6 +35,10 @@ fmt: install  ## apply ruff fixes and formatting
 bench: install  ## throughput of `canhgiac analyze` against the plain rapidfuzz approach
 	$(PY) bench/analyze_bench.py
 
+.PHONY: bench-tips
+bench-tips: install  ## tips: facts through report -> database -> exports, export speed and memory, check latency
+	$(PY) bench/tips_bench.py
+
 score: install  ## public eval scores (needs ../shared)
 	$(BIN)/canhgiac analyze < ../shared/eval/public.jsonl > /tmp/canhgiac-eval.jsonl
 	$(PY) ../shared/tools/score_analyze.py ../shared/eval/public.jsonl /tmp/canhgiac-eval.jsonl

@@ -16,6 +16,8 @@ app = typer.Typer(help="Cảnh Giác: trợ lý phòng chống lừa đảo.", n
 catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(tips_app, name="tips")
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _analyze_stream(analyzer: Any, source: TextIO, sink: TextIO) -> tuple[int, int]:
@@ -51,7 +53,9 @@ def _analyze_stream(analyzer: Any, source: TextIO, sink: TextIO) -> tuple[int, i
 
 @app.command()
 def analyze(
-    file: Annotated[Path | None, typer.Argument(help="JSON Lines with `text` (and `id`); stdin when omitted")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="JSON Lines with `text` (and `id`); stdin when omitted")
+    ] = None,
 ) -> None:
     """Analyse messages: one JSON line out per JSON line in."""
     from app.nlu.analyzer import Analyzer
@@ -87,8 +91,12 @@ def catalog_check(
 def chat(
     province: Annotated[str | None, typer.Option(help="province id from provinces.yaml")] = None,
 ) -> None:
-    """Talk to the bot in the terminal (the same engine the channels use)."""
+    """Talk to the bot in the terminal (the same engine and database the channels use)."""
+    import uuid
+
     from app.conversation.engine import Engine
+    from app.conversation.messages import IncomingMessage
+    from app.db import make_engine, session_scope, upgrade
 
     settings = Settings()
     engine = Engine.from_settings(settings)
@@ -96,13 +104,27 @@ def chat(
         print(f"unknown province {province!r}", file=sys.stderr)
         raise typer.Exit(2)
     where = engine.provinces.get(province)
+    upgrade(settings.database_url)  # reports filed here are real tips: they need the tables
+    db = make_engine(settings.database_url)
     print(f"Cảnh Giác — {where.name}. Gõ tin nhắn, Ctrl-D để thoát.")
-    for line in _lines(sys.stdin):
-        for reply in engine.reply(line.strip(), province=where):
-            print(reply.text)
-            if reply.quick_replies:
-                print("[" + " | ".join(q.title for q in reply.quick_replies) + "]")
-            print()
+    try:
+        for line in _lines(sys.stdin):
+            message = IncomingMessage(
+                channel="terminal",
+                channel_id=where.id,
+                user_id="terminal",
+                message_id=uuid.uuid4().hex,
+                text=line,
+            )
+            with session_scope(db) as session:
+                replies = engine.handle(message, province=where, session=session)
+            for reply in replies:
+                print(reply.text)
+                if reply.quick_replies:
+                    print("[" + " | ".join(q.title for q in reply.quick_replies) + "]")
+                print()
+    finally:
+        db.dispose()
 
 
 def _lines(source: TextIO) -> Any:
@@ -117,6 +139,35 @@ def _lines(source: TextIO) -> Any:
             return
         if line.strip():
             yield line.strip()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes")] = 1,
+    open_browser: Annotated[bool, typer.Option("--open", help="open the web chat in a browser")] = False,
+) -> None:
+    """Apply the migrations, then serve the webhooks and the web chat."""
+    from app.serve import serve as run
+
+    run(Settings(), host=host, port=port, workers=workers, open_browser=open_browser)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply the migrations up to REVISION (the latest by default)."""
+    from app.db import upgrade
+
+    upgrade(Settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help='target revision ("base": empty)')]) -> None:
+    """Revert the migrations down to REVISION."""
+    from app.db import downgrade
+
+    downgrade(Settings().database_url, revision)
 
 
 def main() -> None:

@@ -1,3 +1,9 @@
 """Imports every module that defines tables, so SQLModel.metadata (and Alembic) sees them all."""
 
 from __future__ import annotations
+
+import app.channels.zalo.models  # zalo_tokens
+import app.conversation.state  # conversation_states
+import app.inbox.models  # inbound_events
+import app.outbox.models  # outbound_messages
+import app.tips.models  # noqa: F401  (tips and their facts; reference-code counters)

@@ -113,5 +113,21 @@ CA_POLICE_NEXT: frozenset[str] = frozenset(
 CA_POLICE_PREV: frozenset[str] = frozenset({"xung", "gia", "la", "bao", "cua", "den", "len"})
 # "bao ca vé" is "bao gồm cả vé", not "báo công an".
 CA_NOT_NEXT: frozenset[str] = frozenset(
-    {"ve", "nha", "ngay", "tuan", "thang", "nam", "gia", "lop", "hai", "ba", "bon", "nhom", "doi", "tien", "phi"}
+    {
+        "ve",
+        "nha",
+        "ngay",
+        "tuan",
+        "thang",
+        "nam",
+        "gia",
+        "lop",
+        "hai",
+        "ba",
+        "bon",
+        "nhom",
+        "doi",
+        "tien",
+        "phi",
+    }
 )

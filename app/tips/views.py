@@ -1,7 +1,99 @@
-"""Officer endpoints for tips (admin exports). Filled in by the tips work."""
+"""Officer endpoints: tip exports for the admin (`GET /admin/tips.csv|.xlsx|.jsonl`).
+
+Bearer-token auth against CANHGIAC_ADMIN_TOKEN, compared in constant time. Without a configured
+token the endpoints do not exist (404); a missing or wrong token is 401.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import hmac
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Header, HTTPException, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict
+
+from app.state import AppState, State
+from app.storage import utcnow
+from app.tips.export import MEDIA_TYPES, ExportFormat, ExportOptions, chunks, pseudonym_key
+from app.tips.models import VN_TZ, TipStatus
+from app.tips.service import TipFilter, iter_tips
+
+__all__ = ["Admin", "ExportQuery", "require_admin", "router"]
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+async def require_admin(
+    state: State, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> AppState:
+    """The app state, for a request carrying the admin token."""
+    token = state.settings.admin_token
+    expected = token.get_secret_value() if token is not None else ""
+    if not expected:
+        raise HTTPException(status_code=404, detail="Not Found")
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise HTTPException(
+            status_code=401, detail="Sai hoặc thiếu mã quản trị.", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return state
+
+
+Admin = Annotated[AppState, Depends(require_admin)]
+
+
+class ExportQuery(BaseModel):
+    """The export filters, as query parameters (dates are Vietnam-time days, inclusive)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    province: str | None = None
+    tactic: str | None = None
+    status: TipStatus | None = None
+    include_reporter: bool = False
+
+
+Filters = Annotated[ExportQuery, Query()]
+
+
+def _export(state: AppState, query: ExportQuery, fmt: ExportFormat) -> StreamingResponse:
+    # The body is a plain iterator: Starlette reads it in a worker thread, so the database reads
+    # and the XLSX writing never block the event loop.
+    filters = TipFilter(
+        since=query.since,
+        until=query.until,
+        province=query.province,
+        tactic=query.tactic,
+        status=query.status,
+    )
+    options = ExportOptions(
+        pseudonym_key=pseudonym_key(state.settings),
+        include_reporter=query.include_reporter,
+        tactic_names={tid: t.name for tid, t in state.engine.analyzer.tactics.items()},
+    )
+    body = chunks(fmt, iter_tips(state.db, filters=filters), options=options)
+    name = f"to-giac-{utcnow().astimezone(VN_TZ):%Y%m%d-%H%M}.{fmt}"
+    headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
+    return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+@router.get("/tips.csv")
+async def tips_csv(state: Admin, query: Filters) -> StreamingResponse:
+    """Tips as CSV (UTF-8 with BOM, Vietnamese headers) for Excel."""
+    return _export(state, query, "csv")
+
+
+@router.get("/tips.xlsx")
+async def tips_xlsx(state: Admin, query: Filters) -> StreamingResponse:
+    """Tips as an Excel workbook."""
+    return _export(state, query, "xlsx")
+
+
+@router.get("/tips.jsonl")
+async def tips_jsonl(state: Admin, query: Filters) -> StreamingResponse:
+    """Tips as JSON Lines (stable keys, UTC times)."""
+    return _export(state, query, "jsonl")

@@ -1,0 +1,95 @@
+"""The webhook path shared by every platform: size limit, signature, parse, record, acknowledge.
+
+Nothing slow happens here: the events are committed (shared commit with concurrent webhooks) and
+handed to the worker, and the platform gets its 200. Matching and sending happen in the background.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from app.channels.base import BadPayload, Channel
+from app.state import AppState
+
+__all__ = ["MAX_BODY", "BodyTooLarge", "disabled_response", "read_body", "receive_webhook"]
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # 1 MiB: far above any real webhook, small enough to refuse floods
+_WARN_EVERY = 60.0  # seconds between two "channel is off" warnings
+_last_warned: dict[str, float] = {}
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The raw body, refusing more than `limit` bytes without reading them all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def disabled_response(channel: Channel, state: AppState) -> Response:
+    """503 for a switched-off channel, with the reason in the log (at most once a minute)."""
+    now = time.monotonic()
+    if now - _last_warned.get(channel.name, -_WARN_EVERY) >= _WARN_EVERY:
+        _last_warned[channel.name] = now
+        log.warning(
+            "%s webhook refused: channel is off, missing %s", channel.name, ", ".join(channel.missing)
+        )
+    state.metrics.webhooks.labels(channel.name, "disabled").inc()
+    return JSONResponse({"detail": f"{channel.name} is not configured"}, status_code=503)
+
+
+async def receive_webhook(
+    request: Request, state: AppState, channel: Channel, *, bad_signature_status: int, ok_body: str = "ok"
+) -> Response:
+    """Authenticate, record and acknowledge one webhook call."""
+    webhooks = state.metrics.webhooks
+    if channel.missing:
+        return disabled_response(channel, state)
+    try:
+        raw = await read_body(request)
+    except BodyTooLarge:
+        webhooks.labels(channel.name, "too_large").inc()
+        return JSONResponse({"detail": "body too large"}, status_code=413)
+    if not channel.verify(raw, request.headers):
+        webhooks.labels(channel.name, "bad_signature").inc()
+        state.metrics.signature_failures.labels(channel.name).inc()
+        log.warning("%s webhook with a missing or wrong signature refused", channel.name)
+        return JSONResponse({"detail": "invalid signature"}, status_code=bad_signature_status)
+    state.worker.note_webhook()
+    try:
+        messages = channel.parse(raw)
+    except BadPayload as exc:
+        webhooks.labels(channel.name, "bad_request").inc()
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+    if not messages:
+        webhooks.labels(channel.name, "ignored").inc()
+        return PlainTextResponse(ok_body)
+    try:
+        new, duplicates = await state.inbox.record(messages)
+    except Exception:  # database down: refuse, so the platform delivers again later
+        log.exception("%s webhook could not be recorded", channel.name)
+        webhooks.labels(channel.name, "error").inc()
+        return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
+    state.worker.notify(new)
+    if new:
+        webhooks.labels(channel.name, "accepted").inc()
+    if duplicates:
+        webhooks.labels(channel.name, "duplicate").inc()
+    return PlainTextResponse(ok_body)

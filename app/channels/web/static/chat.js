@@ -1,0 +1,100 @@
+// The web chat: sends what the citizen types to POST /api/chat and shows the bot's replies.
+// Quick replies are buttons; tapping one sends its payload (and shows its title as the message).
+(() => {
+  "use strict";
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const province = document.getElementById("province");
+  const sendButton = document.getElementById("send");
+
+  const userId = (() => {
+    const fresh = () => "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
+    try {
+      let id = window.sessionStorage.getItem("canhgiac-user");
+      if (!id) {
+        id = fresh();
+        window.sessionStorage.setItem("canhgiac-user", id);
+      }
+      return id;
+    } catch (_) {
+      return fresh();
+    }
+  })();
+
+  function bubble(kind, text) {
+    const div = document.createElement("div");
+    div.className = "msg " + kind;
+    div.textContent = text; // never innerHTML: replies may quote what people typed
+    log.appendChild(div);
+    div.scrollIntoView({ block: "end" });
+    return div;
+  }
+
+  function clearQuickReplies() {
+    for (const row of log.querySelectorAll(".quick")) row.remove();
+  }
+
+  function quickReplies(items) {
+    const row = document.createElement("div");
+    row.className = "quick";
+    for (const item of items) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = item.title;
+      button.addEventListener("click", () => send(item.payload, item.title));
+      row.appendChild(button);
+    }
+    log.appendChild(row);
+    row.scrollIntoView({ block: "end" });
+  }
+
+  async function send(text, shown) {
+    if (shown !== null) bubble("user", shown === undefined ? text : shown);
+    clearQuickReplies();
+    sendButton.disabled = true;
+    const waiting = bubble("bot waiting", "Đang trả lời…");
+    try {
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: userId, text: text, province: province.value }),
+      });
+      waiting.remove();
+      if (!response.ok) {
+        bubble("bot error", "Xin lỗi, tôi chưa nhận được tin nhắn này. Bạn thử gửi lại sau ít phút nhé.");
+        return;
+      }
+      const data = await response.json();
+      const replies = data.replies || [];
+      replies.forEach((reply, index) => {
+        bubble("bot", reply.text);
+        if (index === replies.length - 1 && reply.quick_replies && reply.quick_replies.length) {
+          quickReplies(reply.quick_replies);
+        }
+      });
+    } catch (_) {
+      waiting.remove();
+      bubble("bot error", "Không kết nối được với máy chủ. Bạn kiểm tra mạng rồi thử lại nhé.");
+    } finally {
+      sendButton.disabled = false;
+      input.focus();
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text || sendButton.disabled) return;
+    input.value = "";
+    send(text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  province.addEventListener("change", () => send("ACTION:GREETING", null));
+  send("ACTION:GREETING", null);
+})();

@@ -1,0 +1,68 @@
+"""Zalo OA as a `Channel`: the OA secret signs webhooks, OA access tokens send replies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+import httpx
+from sqlalchemy import Engine
+
+from app.channels.base import Channel
+from app.channels.zalo import parse as parsing
+from app.channels.zalo.client import ZaloClient
+from app.channels.zalo.tokens import DEFAULT_KEY, TokenSeed, ZaloTokenStore
+from app.channels.zalo.verify import SIGNATURE_HEADER, signature_ok
+from app.conversation.messages import IncomingMessage
+from app.replies.composer import Reply
+from app.settings import Settings
+
+__all__ = ["ZaloChannel"]
+
+
+class ZaloChannel(Channel):
+    name: ClassVar[str] = "zalo"
+
+    def __init__(
+        self, settings: Settings, http: httpx.AsyncClient, db: Engine, *, oa_seeds: Mapping[str, TokenSeed]
+    ) -> None:
+        self._app_id = settings.zalo_app_id or ""
+        self._oa_secret = settings.zalo_oa_secret.get_secret_value() if settings.zalo_oa_secret else ""
+        seeds = dict(oa_seeds)
+        if settings.zalo_access_token:
+            refresh = settings.zalo_refresh_token.get_secret_value() if settings.zalo_refresh_token else None
+            seeds[DEFAULT_KEY] = TokenSeed(settings.zalo_access_token.get_secret_value(), refresh)
+        self.tokens = ZaloTokenStore(
+            db,
+            http,
+            oauth_base=settings.zalo_oauth_base,
+            app_id=settings.zalo_app_id,
+            app_secret=settings.zalo_app_secret.get_secret_value() if settings.zalo_app_secret else None,
+            seeds=seeds,
+        )
+        self.client = ZaloClient(http, api_base=settings.zalo_api_base, tokens=self.tokens)
+
+    @property
+    def missing(self) -> list[str]:
+        names = []
+        if not self._app_id:
+            names.append("CANHGIAC_ZALO_APP_ID")
+        if not self._oa_secret:
+            names.append("CANHGIAC_ZALO_OA_SECRET")
+        if not self.tokens.has_tokens:
+            names.append("CANHGIAC_ZALO_ACCESS_TOKEN (or per-OA tokens in provinces.yaml)")
+        return names
+
+    def verify(self, raw: bytes, headers: Mapping[str, str]) -> bool:
+        if not (self._app_id and self._oa_secret):
+            return False
+        return signature_ok(
+            raw, headers.get(SIGNATURE_HEADER), app_id=self._app_id, oa_secret=self._oa_secret
+        )
+
+    def parse(self, raw: bytes) -> list[IncomingMessage]:
+        return parsing.parse(raw)
+
+    async def send(self, *, channel_id: str, user_id: str, reply: Reply) -> str | None:
+        # Zalo's consultation message is text only: the quick replies' actions are in the text.
+        return await self.client.send_text(oa_id=channel_id, user_id=user_id, text=reply.text)

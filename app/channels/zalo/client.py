@@ -1,0 +1,104 @@
+"""The Zalo OA customer-service message API, and the one place Zalo errors become ours.
+
+Zalo answers HTTP 200 with `error` ≠ 0 when a send fails. The codes (chatwoot's and the verified
+notes' classification): -32 and -100 are worth retrying; -216 / -220 mean the access token is
+invalid or expired (refresh once, then resend once); the window codes mean the user cannot be
+messaged now; everything else is permanent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from app.channels.base import (
+    ChannelAuthError,
+    ChannelNotConfigured,
+    ChannelPermanentError,
+    ChannelRateLimited,
+    ChannelTemporaryError,
+    ChannelWindowClosed,
+)
+from app.channels.zalo.tokens import ZaloTokenStore
+
+__all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error"]
+
+MAX_TEXT = 2000
+_AUTH_CODES = {-216, -220}
+_RATE_CODES = {-32}
+_TEMPORARY_CODES = {-100}
+_WINDOW_CODES = {-213, -217, -227, -230, -232, -234, -244}
+
+
+def _code(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def raise_for_zalo_error(response: httpx.Response) -> dict[str, Any]:
+    """The JSON of a successful call; otherwise the matching `ChannelError`."""
+    status = response.status_code
+    if status == 429:
+        raise ChannelRateLimited("zalo HTTP 429", code="429")
+    if status >= 500:
+        raise ChannelTemporaryError(f"zalo HTTP {status}", code=str(status))
+    try:
+        data: Any = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        if response.is_success:  # a 200 that is not Zalo's JSON: a proxy in the way, try again later
+            raise ChannelTemporaryError("zalo answered without JSON", code="body")
+        raise ChannelPermanentError(f"zalo HTTP {status}", code=str(status))
+    code = _code(data.get("error", 0))
+    if response.is_success and code == 0:
+        return data
+    message = f"zalo error {code}: {str(data.get('message', ''))[:200]}"
+    label = str(code) if code is not None else str(status)
+    if code in _AUTH_CODES:
+        raise ChannelAuthError(message, code=label)
+    if code in _RATE_CODES:
+        raise ChannelRateLimited(message, code=label)
+    if code in _TEMPORARY_CODES:
+        raise ChannelTemporaryError(message, code=label)
+    if code in _WINDOW_CODES:
+        raise ChannelWindowClosed(message, code=label)
+    raise ChannelPermanentError(message, code=label)
+
+
+class ZaloClient:
+    """Sends text replies as consultation (`cs`) messages with the OA's access token."""
+
+    def __init__(self, http: httpx.AsyncClient, *, api_base: str, tokens: ZaloTokenStore) -> None:
+        self._http = http
+        self._url = api_base.rstrip("/") + "/v3.0/oa/message/cs"
+        self.tokens = tokens
+
+    async def send_text(self, *, oa_id: str, user_id: str, text: str) -> str | None:
+        key = self.tokens.key_for(oa_id)
+        if key is None:
+            raise ChannelNotConfigured(f"no zalo access token for OA {oa_id}")
+        token = await self.tokens.access_token(key)
+        try:
+            return await self._post(token, user_id, text)
+        except ChannelAuthError:
+            # Refresh once (shared with every concurrent send), then resend once.
+            token = await self.tokens.refresh(key, rejected=token)
+            return await self._post(token, user_id, text)
+
+    async def _post(self, token: str, user_id: str, text: str) -> str | None:
+        body = {"recipient": {"user_id": user_id}, "message": {"text": text[:MAX_TEXT]}}
+        try:
+            response = await self._http.post(self._url, headers={"access_token": token}, json=body)
+        except httpx.TimeoutException as exc:
+            raise ChannelTemporaryError(f"zalo timed out: {type(exc).__name__}", code="timeout") from None
+        except httpx.TransportError as exc:
+            raise ChannelTemporaryError(f"zalo unreachable: {type(exc).__name__}", code="network") from None
+        data = raise_for_zalo_error(response)
+        message_id = (
+            (data.get("data") or {}).get("message_id") if isinstance(data.get("data"), dict) else None
+        )
+        return str(message_id) if message_id is not None else None

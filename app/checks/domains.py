@@ -1,0 +1,446 @@
+"""Links as citizens write them: host, registrable domain, lookup key, and warning signs.
+
+No network access: everything is decided from the link's text and `official_domains.yaml`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+__all__ = [
+    "DEFAULT_OFFICIAL_DOMAINS",
+    "LinkAssessment",
+    "LinkParts",
+    "OfficialDomain",
+    "OfficialDomains",
+    "link_parts",
+]
+
+DEFAULT_OFFICIAL_DOMAINS = Path(__file__).with_name("official_domains.yaml")
+
+# Suffixes under which anyone can register a name: the registrable domain is one label more.
+# Free hosting platforms are listed too, so "abc.blogspot.com" is its own site, not Blogspot's.
+_MULTI_SUFFIXES = frozenset(
+    {
+        "com.vn",
+        "net.vn",
+        "org.vn",
+        "gov.vn",
+        "edu.vn",
+        "info.vn",
+        "biz.vn",
+        "name.vn",
+        "pro.vn",
+        "health.vn",
+        "ac.vn",
+        "int.vn",
+        "co.uk",
+        "com.au",
+        "com.sg",
+        "com.cn",
+        "co.jp",
+        "blogspot.com",
+        "github.io",
+        "web.app",
+        "firebaseapp.com",
+        "vercel.app",
+        "netlify.app",
+        "pages.dev",
+        "herokuapp.com",
+        "wixsite.com",
+        "weebly.com",
+        "wordpress.com",
+        "glitch.me",
+        "onrender.com",
+        "ngrok-free.app",
+        "ngrok.io",
+        "000webhostapp.com",
+        "azurewebsites.net",
+        "appspot.com",
+    }
+)
+
+# Top-level domains that are cheap and common on phishing pages (a warning sign, not a verdict).
+RISKY_TLDS = frozenset(
+    {
+        "top",
+        "xyz",
+        "click",
+        "online",
+        "site",
+        "icu",
+        "vip",
+        "shop",
+        "club",
+        "buzz",
+        "cc",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "live",
+        "work",
+        "fun",
+        "monster",
+        "cyou",
+        "sbs",
+        "rest",
+        "bond",
+        "cfd",
+        "lol",
+        "quest",
+        "support",
+        "help",
+        "link",
+        "store",
+        "website",
+        "space",
+        "life",
+        "pw",
+        "win",
+        "mobi",
+    }
+)
+
+URL_SHORTENERS = frozenset(
+    {
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "s.id",
+        "t.ly",
+        "cutt.ly",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "v.gd",
+        "rb.gy",
+        "shorturl.at",
+        "shorturl.asia",
+        "rebrand.ly",
+        "tiny.cc",
+        "t.co",
+        "buff.ly",
+        "bom.so",
+        "bom.to",
+        "urlgo.vn",
+        "short.gy",
+        "tinyurl.vn",
+    }
+)
+
+# Sites where many unrelated people have pages: a tip about one page says nothing about the site,
+# so tips are matched on the whole link there (same for shorteners and official domains).
+SHARED_HOSTS = frozenset(
+    {
+        "facebook.com",
+        "fb.com",
+        "fb.me",
+        "m.me",
+        "zalo.me",
+        "t.me",
+        "tiktok.com",
+        "youtube.com",
+        "youtu.be",
+        "instagram.com",
+        "google.com",
+        "forms.gle",
+        "drive.google.com",
+        "docs.google.com",
+        "sites.google.com",
+        "play.google.com",
+        "apps.apple.com",
+        "github.com",
+        "shopee.vn",
+        "lazada.vn",
+        "tiki.vn",
+    }
+)
+
+# Words scam sites put beside a brand name: "bidv-online", "zalo-xacminh", "vcbhotro".
+_LURE_WORDS = (
+    "online",
+    "hotro",
+    "support",
+    "cskh",
+    "app",
+    "bank",
+    "ebank",
+    "ibank",
+    "smart",
+    "digital",
+    "vn",
+    "viet",
+    "secure",
+    "login",
+    "verify",
+    "xacminh",
+    "xacthuc",
+    "capnhat",
+    "update",
+    "khachhang",
+    "dichvu",
+    "service",
+    "card",
+    "the",
+    "pay",
+    "qua",
+    "tang",
+    "uudai",
+    "khuyenmai",
+    "gov",
+    "mobile",
+    "web",
+    "id",
+)
+_LURES_LONGEST_FIRST = sorted(_LURE_WORDS, key=len, reverse=True)
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_LABEL_SPLIT_RE = re.compile(r"[.\-_]+")
+_HOST_RE = re.compile(r"^[a-z0-9\-_.]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkParts:
+    """A link taken apart."""
+
+    url: str  # as written (lowercased by the extractor)
+    host: str  # lowercase, punycode for non-ASCII names, no port, no "www."
+    domain: str  # registrable domain ("vietcombank.com.vn"), or the IP address
+    url_key: str  # host + path + query, no scheme, no trailing slash: the lookup key for shared hosts
+    is_ip: bool
+    has_userinfo: bool  # "https://vietcombank.com.vn@evil.top" sends you to evil.top
+
+    @property
+    def valid(self) -> bool:
+        return self.is_ip or "." in self.host
+
+    @property
+    def tld(self) -> str:
+        return "" if self.is_ip else self.host.rsplit(".", 1)[-1]
+
+
+def _to_ascii_host(host: str) -> str:
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def registrable_domain(host: str) -> str:
+    """The name someone registered, one label under the public suffix: ebank.bidv.com.vn -> bidv.com.vn."""
+    labels = host.split(".")
+    if len(labels) <= 2:
+        return host
+    take = 3 if ".".join(labels[-2:]) in _MULTI_SUFFIXES else 2
+    return ".".join(labels[-take:])
+
+
+def link_parts(url: str) -> LinkParts:
+    """Take a link apart; never raises (a link that cannot be parsed keeps its text as host)."""
+    raw = url.strip()
+    candidate = raw if _SCHEME_RE.match(raw) else f"http://{raw}"
+    try:
+        parts = urlsplit(candidate)
+        hostname = parts.hostname or ""
+        has_userinfo = "@" in parts.netloc
+        path = parts.path.rstrip("/")
+        query = f"?{parts.query}" if parts.query else ""
+    except ValueError:
+        hostname, has_userinfo, path, query = raw.lower(), False, "", ""
+    host = _to_ascii_host(hostname.lower().strip(".[]"))
+    if host.startswith("www."):
+        host = host[4:]
+    is_ip = _is_ip(host)
+    domain = host if is_ip else registrable_domain(host)
+    key = f"{host}{path}{query}"[:512]
+    return LinkParts(raw, host, domain, key, is_ip, has_userinfo)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def matches_by_domain(parts: LinkParts, official: OfficialDomains | None = None) -> bool:
+    """Whether tips about this link should be counted per domain (False: per exact link)."""
+    if parts.domain in URL_SHORTENERS or parts.host in URL_SHORTENERS:
+        return False
+    if parts.domain in SHARED_HOSTS or parts.host in SHARED_HOSTS:
+        return False
+    return not (official is not None and official.owner(parts.host) is not None)
+
+
+# --------------------------------------------------------------------------- official domains
+
+
+class OfficialDomain(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    domain: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*\.[a-z]{2,}$")
+    name: str
+    brands: tuple[str, ...] = ()
+
+    @property
+    def cores(self) -> tuple[str, ...]:
+        """The brand names a scam site would borrow: "vietcombank" for vietcombank.com.vn."""
+        label = registrable_domain(self.domain).split(".")[0].replace("-", "")
+        return (label, *self.brands)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkAssessment:
+    """What the link's text says about it."""
+
+    parts: LinkParts
+    official: OfficialDomain | None  # the link is on this official domain (or a subdomain)
+    lookalike: OfficialDomain | None  # the link imitates this official domain
+    risky_tld: bool
+    shortener: bool
+    punycode: bool
+    unicode_host: str | None  # the punycode name decoded, to show what it imitates
+
+    @property
+    def warning_signs(self) -> int:
+        parts = self.parts
+        return sum(
+            (
+                self.lookalike is not None,
+                self.risky_tld,
+                self.shortener,
+                self.punycode,
+                parts.is_ip,
+                parts.has_userinfo,
+            )
+        )
+
+
+class OfficialDomains:
+    """The official-domain list and the look-alike test against it."""
+
+    def __init__(self, domains: list[OfficialDomain]) -> None:
+        self.domains = domains
+        self._by_domain = {d.domain: d for d in domains}
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_OFFICIAL_DOMAINS) -> OfficialDomains:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls([OfficialDomain.model_validate(item) for item in raw.get("domains", [])])
+
+    def owner(self, host: str) -> OfficialDomain | None:
+        """The official domain this host is, or is a subdomain of."""
+        labels = host.split(".")
+        for i in range(len(labels) - 1):
+            found = self._by_domain.get(".".join(labels[i:]))
+            if found is not None:
+                return found
+        return None
+
+    def lookalike(self, parts: LinkParts) -> OfficialDomain | None:
+        """The official domain this (non-official) host imitates, if any."""
+        if parts.is_ip or not parts.valid or self.owner(parts.host) is not None:
+            return None
+        host = _unicode_host(parts.host) or parts.host
+        tokens = [t for t in _LABEL_SPLIT_RE.split(host) if t]
+        tokens = tokens[:-1] if len(tokens) > 1 else tokens  # the TLD imitates nothing
+        best: tuple[float, OfficialDomain] | None = None
+        for official in self.domains:
+            score = max(_similarity(core, tokens) for core in official.cores)
+            if score and (best is None or score > best[0]):
+                best = (score, official)
+        return best[1] if best else None
+
+    def assess(self, url: str) -> LinkAssessment:
+        parts = link_parts(url)
+        official = None if parts.is_ip else self.owner(parts.host)
+        unicode_host = _unicode_host(parts.host)
+        return LinkAssessment(
+            parts=parts,
+            official=official,
+            lookalike=None if official else self.lookalike(parts),
+            risky_tld=parts.tld in RISKY_TLDS,
+            shortener=parts.host in URL_SHORTENERS or parts.domain in URL_SHORTENERS,
+            punycode=unicode_host is not None,
+            unicode_host=unicode_host,
+        )
+
+
+def _unicode_host(host: str) -> str | None:
+    """The host with punycode labels decoded, when it has any."""
+    if "xn--" not in host:
+        return None
+    labels = []
+    for label in host.split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):
+                label = label.encode("ascii").decode("idna")
+        labels.append(label)
+    return ".".join(labels)
+
+
+_DIGIT_LOOKALIKES = str.maketrans("01354", "olesa")
+
+
+def _ascii_fold(text: str) -> str:
+    """Homoglyph-ish folding for comparison: digits that pass for letters, accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.translate(_DIGIT_LOOKALIKES)
+
+
+def _without_lures(token: str) -> set[str]:
+    """The token with lure words and digits peeled off either end, step by step.
+
+    "hotrovietcombank247" gives "vietcombank247", "hotrovietcombank", "vietcombank", ... (every
+    step is kept: "bank" is a lure word, yet "vietcornbank" must survive to be compared).
+    """
+    seen = {token}
+    todo = [token]
+    while todo and len(seen) < 64:
+        current = todo.pop()
+        nexts = [current.strip("0123456789")]
+        for word in _LURES_LONGEST_FIRST:
+            if current.startswith(word):
+                nexts.append(current[len(word) :])
+            if current.endswith(word):
+                nexts.append(current[: -len(word)])
+        for item in nexts:
+            if len(item) >= 3 and item not in seen:
+                seen.add(item)
+                todo.append(item)
+    return seen
+
+
+def _similarity(core: str, tokens: list[str]) -> float:
+    """How strongly the host's words imitate the brand `core` (0 for not at all).
+
+    A brand counts when it is a whole word of the host, alone or glued to lure words
+    ("vietcombank-hotro", "bidvonline", "hotrozalo"), or - for longer brands - misspelled by a
+    letter or two ("vietcornbank"). A brand inside another name ("baovietbank") does not count.
+    """
+    words = set(tokens)  # and adjacent pairs: names split by a hyphen ("dichvu-cong")
+    words.update(a + b for a, b in itertools.pairwise(tokens))
+    candidates = {_ascii_fold(v) for w in words for v in _without_lures(w)}
+    if core in candidates:
+        return 100.0
+    if len(core) < 5:
+        return 0.0
+    threshold = 84.0 if len(core) < 7 else 85.0
+    best = max((fuzz.ratio(core, c) for c in candidates), default=0.0)
+    return best if best >= threshold else 0.0

@@ -1,0 +1,93 @@
+"""Per-citizen conversation state in the database: survives restarts, shared by every worker.
+
+One row per (channel, user_id) while a multi-turn flow (a report draft) is open. Writes are one
+atomic upsert, so two workers answering the same citizen never create two rows; on PostgreSQL the
+row is locked while a message is being handled, so that citizen's messages are handled one at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, delete, select
+from sqlmodel import Field, Session, SQLModel
+
+from app.storage import upsert_insert, utcnow
+from app.tips.models import UTCDateTime
+
+__all__ = ["ConversationState", "StoredState", "clear_state", "load_state", "purge_states", "save_state"]
+
+
+class ConversationState(SQLModel, table=True):
+    """The open flow of one citizen and its data (for a report: the draft)."""
+
+    __tablename__ = "conversation_states"
+    __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_conversation_states_channel_user_id"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    channel: str = Field(sa_column=Column(String(32), nullable=False))
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    flow: str = Field(sa_column=Column(String(32), nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+
+
+STATES = ConversationState.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    flow: str
+    data: dict[str, Any]
+    updated_at: dt.datetime
+
+
+def load_state(session: Session, *, channel: str, user_id: str) -> StoredState | None:
+    """The citizen's open flow, locked for this transaction on PostgreSQL."""
+    stmt = select(STATES.c.flow, STATES.c.data, STATES.c.updated_at).where(
+        STATES.c.channel == channel, STATES.c.user_id == user_id
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    return StoredState(flow=row.flow, data=dict(row.data or {}), updated_at=row.updated_at)
+
+
+def save_state(
+    session: Session,
+    *,
+    channel: str,
+    user_id: str,
+    flow: str,
+    data: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> None:
+    """Create or replace the citizen's state in one statement."""
+    when = now or utcnow()
+    stmt = upsert_insert(STATES, session.get_bind().dialect.name).values(
+        channel=channel, user_id=user_id, flow=flow, data=data, created_at=when, updated_at=when
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[STATES.c.channel, STATES.c.user_id],
+        set_={"flow": flow, "data": data, "updated_at": when},
+    )
+    session.execute(stmt)
+
+
+def clear_state(session: Session, *, channel: str, user_id: str) -> int:
+    """Drop the citizen's state; returns how many rows went (0 or 1)."""
+    result = session.execute(delete(STATES).where(STATES.c.channel == channel, STATES.c.user_id == user_id))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def purge_states(session: Session, *, before: dt.datetime) -> int:
+    """Drop states untouched since `before` (retention for abandoned drafts)."""
+    result = session.execute(delete(STATES).where(STATES.c.updated_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,47 @@
+"""Inbound events: every webhook message, recorded before it is acknowledged.
+
+The unique key (channel, message_id) is the durable deduplication: a platform that delivers the same
+message twice (retries, two workers, a storm) gets one row, hence one answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+__all__ = ["EventStatus", "InboundEvent"]
+
+EventStatus = Literal["pending", "done", "failed"]
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TIME_TYPE = sa.DateTime(timezone=True)
+
+
+class InboundEvent(SQLModel, table=True):
+    """One message from a platform, waiting for (or done with) the engine."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "message_id", name="uq_inbound_events_channel_message_id"),
+        sa.Index("ix_inbound_events_status_created_at", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    channel: str = Field(max_length=16)
+    message_id: str = Field(max_length=255)
+    channel_id: str = Field(max_length=128)  # Messenger page id / Zalo OA id
+    user_id: str = Field(max_length=128)
+    # The message itself, kept only until it is answered (cleared once done).
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    payload: str | None = Field(default=None, sa_type=sa.Text)
+    attachments: str = Field(default="", max_length=255)  # attachment types, comma-separated
+    received_at: dt.datetime = Field(sa_type=TIME_TYPE)
+    created_at: dt.datetime = Field(sa_type=TIME_TYPE)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    processed_at: dt.datetime | None = Field(default=None, sa_type=TIME_TYPE)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)

@@ -1,0 +1,202 @@
+"""Recording inbound messages exactly once, and handing them to the worker.
+
+`record` inserts with ON CONFLICT DO NOTHING on (channel, message_id): a duplicate delivery, even one
+racing on another worker, inserts nothing and gets no id, so nothing downstream ever sees it twice.
+`complete` is a compare-and-set (pending → done): whichever process answers an event first wins, and
+the loser rolls its answer back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, select, update
+from sqlmodel import Session
+
+from app.conversation.messages import IncomingMessage
+from app.inbox.models import InboundEvent
+from app.storage import GroupCommit, as_utc, upsert_insert, utcnow, write_lock
+
+__all__ = [
+    "InboxRecorder",
+    "RecordedEvent",
+    "complete",
+    "load_pending",
+    "note_failure",
+    "record",
+    "record_batches",
+    "stale_pending_ids",
+    "storage_key",
+]
+
+EVENTS = cast(Table, InboundEvent.__table__)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An inbound message with its durable id: the unit of work of the worker."""
+
+    id: int
+    message: IncomingMessage
+    attempts: int = 0
+
+
+def storage_key(value: str, limit: int) -> str:
+    """An id that fits its column: ids longer than the column are replaced by their SHA-256."""
+    return value if len(value) <= limit else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def _row(message: IncomingMessage, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "channel": message.channel,
+        "message_id": storage_key(message.message_id, 255),
+        "channel_id": storage_key(message.channel_id, 128),
+        "user_id": storage_key(message.user_id, 128),
+        "text": message.text,
+        "payload": message.payload,
+        "attachments": ",".join(message.attachments)[:255],
+        "received_at": as_utc(message.received_at),
+        "created_at": now,
+        "status": "pending",
+        "attempts": 0,
+    }
+
+
+def record(
+    session: Session, messages: Sequence[IncomingMessage], *, now: dt.datetime | None = None
+) -> list[int | None]:
+    """Insert each message unless it is already recorded.
+
+    Returns, for each message in order, its new event id, or None when it is a duplicate (recorded
+    earlier, or earlier in this same list). The caller commits.
+    """
+    now = now or utcnow()
+    first: dict[tuple[str, str], int] = {}  # key -> index of its first occurrence in `messages`
+    rows: list[dict[str, Any]] = []
+    for index, message in enumerate(messages):
+        row = _row(message, now)
+        key = (row["channel"], row["message_id"])
+        if key not in first:
+            first[key] = index
+            rows.append(row)
+    ids: dict[tuple[str, str], int] = {}
+    if rows:
+        # One cached statement, executed for many rows: SQLAlchemy sends them as multi-row INSERTs.
+        stmt = (
+            upsert_insert(EVENTS, session.get_bind().dialect.name)
+            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+            .returning(EVENTS.c.id, EVENTS.c.channel, EVENTS.c.message_id)
+        )
+        for id_, channel, message_id in session.execute(stmt, rows):
+            ids[(channel, message_id)] = id_
+    result: list[int | None] = []
+    for index, message in enumerate(messages):
+        key = (message.channel, storage_key(message.message_id, 255))
+        result.append(ids.get(key) if first[key] == index else None)
+    return result
+
+
+def record_batches(db: Engine, batches: Sequence[Sequence[IncomingMessage]]) -> list[list[int | None]]:
+    """`record` for many webhooks in one transaction (the group commit)."""
+    flat = [message for batch in batches for message in batch]
+    with write_lock(db), Session(db) as session:
+        ids = record(session, flat)
+        session.commit()
+    out: list[list[int | None]] = []
+    position = 0
+    for batch in batches:
+        out.append(ids[position : position + len(batch)])
+        position += len(batch)
+    return out
+
+
+class InboxRecorder:
+    """Records webhook messages durably; concurrent webhooks share one commit."""
+
+    def __init__(self, db: Engine, *, max_batch: int = 500) -> None:
+        self._commit: GroupCommit[Sequence[IncomingMessage], list[int | None]] = GroupCommit(
+            lambda batches: record_batches(db, batches),
+            max_batch=max_batch,
+            inline=db.dialect.name == "sqlite",
+        )
+
+    def start(self) -> None:
+        self._commit.start()
+
+    async def stop(self) -> None:
+        await self._commit.stop()
+
+    async def record(self, messages: Sequence[IncomingMessage]) -> tuple[list[RecordedEvent], int]:
+        """The newly recorded events, and how many messages were duplicates. Durable on return."""
+        ids = await self._commit.submit(messages)
+        new = [
+            RecordedEvent(id_, message) for id_, message in zip(ids, messages, strict=True) if id_ is not None
+        ]
+        return new, len(messages) - len(new)
+
+
+def _to_message(row: Any) -> IncomingMessage:
+    return IncomingMessage(
+        channel=row.channel,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        message_id=row.message_id,
+        text=row.text,
+        payload=row.payload,
+        attachments=tuple(a for a in row.attachments.split(",") if a),
+        received_at=as_utc(row.received_at),
+    )
+
+
+def stale_pending_ids(session: Session, *, before: dt.datetime, limit: int) -> list[int]:
+    """Pending events recorded before `before`: left behind by a crash or a failed attempt."""
+    stmt = (
+        select(EVENTS.c.id)
+        .where(EVENTS.c.status == "pending", EVENTS.c.created_at <= before)
+        .order_by(EVENTS.c.id)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def load_pending(session: Session, ids: Iterable[int]) -> list[RecordedEvent]:
+    """The events among `ids` that are still pending, oldest first."""
+    stmt = (
+        select(EVENTS).where(EVENTS.c.id.in_(list(ids)), EVENTS.c.status == "pending").order_by(EVENTS.c.id)
+    )
+    return [RecordedEvent(row.id, _to_message(row), row.attempts) for row in session.execute(stmt)]
+
+
+def complete(session: Session, ids: Sequence[int], *, now: dt.datetime | None = None) -> set[int]:
+    """Mark pending events done (and forget their text); returns the ids this call changed.
+
+    An id missing from the result was completed by someone else first: the caller must not write
+    replies for it. The caller commits.
+    """
+    if not ids:
+        return set()
+    stmt = (
+        update(EVENTS)
+        .where(EVENTS.c.id.in_(list(ids)), EVENTS.c.status == "pending")
+        .values(status="done", processed_at=now or utcnow(), text=None, payload=None)
+        .returning(EVENTS.c.id)
+    )
+    return set(session.execute(stmt).scalars())
+
+
+def note_failure(session: Session, event_id: int, *, error: str, max_attempts: int) -> None:
+    """Count a failed processing attempt; after `max_attempts` the event is given up (failed)."""
+    row = session.execute(select(EVENTS.c.attempts).where(EVENTS.c.id == event_id)).first()
+    if row is None:
+        return
+    attempts = row.attempts + 1
+    status = "failed" if attempts >= max_attempts else "pending"
+    session.execute(
+        update(EVENTS)
+        .where(EVENTS.c.id == event_id, EVENTS.c.status == "pending")
+        .values(attempts=attempts, status=status, last_error=error[:500])
+    )

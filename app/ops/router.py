@@ -1,0 +1,51 @@
+"""Operations endpoints: liveness, readiness, Prometheus metrics."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+
+from app.state import AppState, State
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process answers (nothing else is checked: restarting would not fix a database outage)."""
+    return {"status": "ok"}
+
+
+def _database_ok(state: AppState) -> bool:
+    try:
+        with state.db.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@router.get("/readyz")
+async def readyz(state: State) -> JSONResponse:
+    """Ready to take traffic: the database answers and the scam catalogue is loaded."""
+    database = await asyncio.to_thread(_database_ok, state)
+    catalogue = len(state.engine.analyzer.tactics)
+    checks = {"database": database, "catalogue": catalogue > 0}
+    body = {
+        "status": "ready" if all(checks.values()) else "not ready",
+        "checks": checks,
+        "tactics": catalogue,
+        "channels": {name: not channel.missing for name, channel in state.channels.items()},
+    }
+    return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
+
+
+@router.get("/metrics")
+async def metrics(state: State) -> Response:
+    body, content_type = await asyncio.to_thread(state.metrics.render)
+    return Response(body, media_type=content_type)

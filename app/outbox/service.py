@@ -1,0 +1,234 @@
+"""The outbox: replies are written before they are sent, and retried until sent or given up.
+
+Each reply piece is one row. A row is sent by whoever holds its lease (`next_attempt_at` pushed into
+the future); a transient failure schedules the next attempt with exponential backoff and jitter; a
+permanent failure, or too many attempts, marks it failed. Marking is a compare-and-set on
+status = 'pending', so a late or duplicate result never overwrites a final one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlmodel import Session
+
+from app.channels.base import ChannelError, ChannelTemporaryError
+from app.inbox.service import RecordedEvent, storage_key
+from app.outbox.models import OutboundMessage
+from app.replies.composer import MAX_CHARS, QuickReply, Reply, split_text
+from app.storage import utcnow
+
+__all__ = [
+    "OUTBOX",
+    "OutboxItem",
+    "SendResult",
+    "apply_results",
+    "backoff_delay",
+    "claim_due",
+    "enqueue",
+    "is_transient",
+]
+
+OUTBOX = cast(Table, OutboundMessage.__table__)  # type: ignore[attr-defined]
+
+Outcome = Literal["sent", "retry", "hold", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One reply piece to deliver (a plain copy of its row, usable outside any session)."""
+
+    id: int
+    event_id: int
+    seq: int
+    channel: str
+    channel_id: str
+    user_id: str
+    text: str
+    quick_replies: tuple[QuickReply, ...]
+    attempts: int
+
+    @property
+    def reply(self) -> Reply:
+        return Reply(self.text, self.quick_replies)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What became of one attempt: sent, retry later, hold (behind an earlier piece), or failed."""
+
+    item_id: int
+    outcome: Outcome
+    attempts: int
+    next_attempt_at: dt.datetime | None = None
+    error: str | None = None
+    platform_message_id: str | None = None
+
+
+def _quick_json(quick: Sequence[QuickReply]) -> str:
+    return json.dumps([{"title": q.title, "payload": q.payload} for q in quick], ensure_ascii=False)
+
+
+def _quick_from_json(raw: str) -> tuple[QuickReply, ...]:
+    try:
+        items = json.loads(raw or "[]")
+    except ValueError:
+        return ()
+    return tuple(QuickReply(str(q["title"]), str(q["payload"])) for q in items if isinstance(q, dict))
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        event_id=row.event_id,
+        seq=row.seq,
+        channel=row.channel,
+        channel_id=row.channel_id,
+        user_id=row.user_id,
+        text=row.text,
+        quick_replies=_quick_from_json(row.quick_replies),
+        attempts=row.attempts,
+    )
+
+
+def pieces(replies: Sequence[Reply]) -> list[Reply]:
+    """Replies cut to the platforms' length limit; quick replies stay on the last piece of each."""
+    out: list[Reply] = []
+    for reply in replies:
+        parts = split_text(reply.text, MAX_CHARS) or []
+        for index, part in enumerate(parts):
+            out.append(Reply(part, reply.quick_replies if index == len(parts) - 1 else ()))
+    return out
+
+
+def enqueue(
+    session: Session,
+    events: Sequence[tuple[RecordedEvent, Sequence[Reply]]],
+    *,
+    now: dt.datetime,
+    lease_until: dt.datetime,
+) -> list[list[OutboxItem]]:
+    """Write the replies of each event (leased to the caller, who sends them next). Caller commits."""
+    rows: list[dict[str, Any]] = []
+    for event, replies in events:
+        message = event.message
+        for seq, piece in enumerate(pieces(replies)):
+            rows.append(
+                {
+                    "event_id": event.id,
+                    "seq": seq,
+                    "channel": message.channel,
+                    "channel_id": storage_key(message.channel_id, 128),
+                    "user_id": storage_key(message.user_id, 128),
+                    "text": piece.text,
+                    "quick_replies": _quick_json(piece.quick_replies),
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": lease_until,
+                    "created_at": now,
+                }
+            )
+    by_event: dict[int, list[OutboxItem]] = {event.id: [] for event, _ in events}
+    if rows:
+        stmt = OUTBOX.insert().returning(*OUTBOX.c)
+        for row in session.execute(stmt, rows):
+            by_event[row.event_id].append(_item(row))
+    return [sorted(by_event[event.id], key=lambda item: item.seq) for event, _ in events]
+
+
+def claim_due(
+    session: Session, *, now: dt.datetime, lease_until: dt.datetime, limit: int
+) -> list[list[OutboxItem]]:
+    """Lease pending rows whose time has come, grouped by event in send order. Caller commits.
+
+    On PostgreSQL, SKIP LOCKED lets two workers claim different rows at the same moment; SQLite
+    serialises writers, so the UPDATE alone is atomic.
+    """
+    due = (
+        select(OUTBOX.c.id)
+        .where(OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at <= now)
+        .order_by(OUTBOX.c.event_id, OUTBOX.c.seq)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(due.scalar_subquery()), OUTBOX.c.status == "pending")
+        .values(next_attempt_at=lease_until)
+        .returning(*OUTBOX.c)
+    )
+    groups: dict[int, list[OutboxItem]] = {}
+    for row in session.execute(stmt):
+        groups.setdefault(row.event_id, []).append(_item(row))
+    return [sorted(items, key=lambda item: item.seq) for _, items in sorted(groups.items())]
+
+
+def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.datetime | None = None) -> None:
+    """Store the outcome of send attempts (only rows still pending change). Caller commits."""
+    now = now or utcnow()
+    pending = OUTBOX.c.status == "pending"
+    sent = [
+        {"b_id": r.item_id, "b_attempts": r.attempts, "b_pmid": (r.platform_message_id or "")[:255] or None}
+        for r in results
+        if r.outcome == "sent"
+    ]
+    if sent:
+        session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("b_id"), pending)
+            .values(
+                status="sent",
+                attempts=bindparam("b_attempts"),
+                sent_at=now,
+                platform_message_id=bindparam("b_pmid"),
+                last_error=None,
+            ),
+            sent,
+        )
+    later = [
+        {"b_id": r.item_id, "b_attempts": r.attempts, "b_next": r.next_attempt_at or now, "b_error": r.error}
+        for r in results
+        if r.outcome in ("retry", "hold")
+    ]
+    if later:
+        session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("b_id"), pending)
+            .values(
+                attempts=bindparam("b_attempts"),
+                next_attempt_at=bindparam("b_next"),
+                last_error=bindparam("b_error"),
+            ),
+            later,
+        )
+    failed = [
+        {"b_id": r.item_id, "b_attempts": r.attempts, "b_error": r.error}
+        for r in results
+        if r.outcome == "failed"
+    ]
+    if failed:
+        session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == bindparam("b_id"), pending)
+            .values(status="failed", attempts=bindparam("b_attempts"), last_error=bindparam("b_error")),
+            failed,
+        )
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a failed send may succeed later. Unknown errors count as transient (bounded retries)."""
+    if isinstance(error, ChannelError):
+        return isinstance(error, ChannelTemporaryError)
+    return True
+
+
+def backoff_delay(attempts: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Seconds before attempt `attempts + 1`: exponential, capped, with jitter in [50 %, 100 %]."""
+    ceiling = min(cap, base * 2.0 ** max(0, attempts - 1))
+    return ceiling * (0.5 + 0.5 * (rng or random).random())

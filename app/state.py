@@ -1,0 +1,48 @@
+"""What the app factory builds once per process, and the typed dependency routes use to reach it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import httpx
+from fastapi import Depends, Request
+from sqlalchemy import Engine as Database
+
+from app.conversation.engine import Engine
+from app.ops.metrics import Metrics
+from app.provinces import Provinces
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.channels.base import Channel
+    from app.inbox.service import InboxRecorder
+    from app.storage import SqliteCheckpointer
+    from app.worker import Worker
+
+__all__ = ["AppState", "State", "get_state"]
+
+
+@dataclass
+class AppState:
+    """Everything the routes and the worker share; built and torn down by the app's lifespan."""
+
+    settings: Settings
+    db: Database
+    engine: Engine  # the conversation engine
+    provinces: Provinces
+    http: httpx.AsyncClient  # the one client every platform call goes through
+    channels: dict[str, Channel]
+    inbox: InboxRecorder
+    worker: Worker
+    metrics: Metrics
+    checkpointer: SqliteCheckpointer
+
+
+async def get_state(request: Request) -> AppState:
+    # async on purpose: FastAPI runs plain `def` dependencies in a thread pool, a hop per request.
+    state: AppState = request.app.state.canhgiac
+    return state
+
+
+State = Annotated[AppState, Depends(get_state)]

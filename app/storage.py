@@ -1,0 +1,218 @@
+"""Storage helpers shared by the inbox, the outbox and the token store.
+
+- `utcnow` / `as_utc`: every timestamp is UTC. SQLite hands back naive datetimes, PostgreSQL aware
+  ones; `as_utc` makes both comparable.
+- `upsert_insert`: `INSERT ... ON CONFLICT DO NOTHING` needs the dialect's own `insert`.
+- `GroupCommit`: concurrent callers hand in items, one thread commits them together, each caller gets
+  its own result. One commit for many webhooks is what keeps the acknowledgement fast.
+- `write_lock(db)`: SQLite has one writer at a time, and a writer that finds the database busy
+  sleeps and retries in growing steps (up to 100 ms each). Our write transactions queue on a lock
+  instead (a thread lock, plus `flock` on a file beside the database for the other worker
+  processes), so a webhook waits only as long as the write before it. PostgreSQL needs none.
+- `SqliteCheckpointer`: SQLite folds its write-ahead log back into the database file every 1,000
+  pages, inside whichever commit crosses the line: a webhook would wait ~100 ms for it. We switch that
+  off and fold the log in the background instead, once a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Engine, Table, event
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover  (not on Windows: SQLite's own locking still applies)
+    fcntl = None  # type: ignore[assignment]
+from sqlalchemy.dialects import postgresql, sqlite
+
+__all__ = ["GroupCommit", "SqliteCheckpointer", "as_utc", "upsert_insert", "utcnow", "write_lock"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """The same instant, timezone-aware in UTC (SQLite drops the zone on the way back)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def upsert_insert(table: Table, dialect_name: str) -> Any:
+    """An INSERT for `table` that supports `.on_conflict_do_nothing()` on this backend."""
+    if dialect_name == "postgresql":
+        return postgresql.insert(table)
+    if dialect_name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database backend {dialect_name!r}")
+
+
+class _SqliteWriteLock:
+    """One writer at a time on one SQLite file: threads of this process, then other processes."""
+
+    def __init__(self, path: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._thread_lock:
+            fd = self._file()
+            if fd is None or fcntl is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _file(self) -> int | None:
+        if self._fd is None and self._path is not None:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                self._path = None  # read-only directory: SQLite's own locking still applies
+        return self._fd
+
+
+_write_locks: dict[str, _SqliteWriteLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+@contextmanager
+def write_lock(db: Engine) -> Iterator[None]:
+    """Hold while running a write transaction (SQLite only; a no-op elsewhere)."""
+    if db.dialect.name != "sqlite":
+        yield
+        return
+    database = db.url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    key = database if not in_memory else f"memory:{id(db)}"
+    with _write_locks_guard:
+        lock = _write_locks.get(key)
+        if lock is None:
+            path = None if in_memory else os.path.abspath(database) + ".writelock"
+            lock = _write_locks[key] = _SqliteWriteLock(path)
+    with lock.hold():
+        yield
+
+
+class GroupCommit(Generic[T, R]):
+    """Batch concurrent submissions into one call of `flush(items) -> results` run in a thread.
+
+    While one batch is being committed the next one fills up, so under load each commit carries many
+    items and at rest a single item is committed at once (no waiting for a timer).
+    """
+
+    def __init__(
+        self, flush: Callable[[Sequence[T]], Sequence[R]], *, max_batch: int = 500, inline: bool = False
+    ) -> None:
+        self._flush = flush
+        self._max_batch = max_batch
+        # inline: call `flush` on the event loop itself. For a local SQLite file a commit takes a
+        # millisecond or two, less than handing it to a thread that must win the GIL back after
+        # every SQLite call while the loop is busy.
+        self._inline = inline
+        self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="group-commit")
+
+    async def stop(self) -> None:
+        """Finish what was submitted, then stop."""
+        if self._task is None:
+            return
+        if not self._task.done():
+            await self._queue.join()
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+
+    async def submit(self, item: T) -> R:
+        """The result `flush` gave for this item; raises what `flush` raised for its batch."""
+        if self._task is None or self._task.done():
+            raise RuntimeError("GroupCommit is not running")
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((item, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                items = [item for item, _ in batch]
+                results = self._flush(items) if self._inline else await asyncio.to_thread(self._flush, items)
+            except Exception as exc:  # every caller of the batch gets the error; the loop goes on
+                log.warning("group commit of %d items failed: %s", len(batch), type(exc).__name__)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+            else:
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+            finally:
+                for _, future in batch:
+                    if not future.done():  # cancelled mid-commit: do not leave a caller waiting
+                        future.cancel()
+                    self._queue.task_done()
+
+
+class SqliteCheckpointer:
+    """Background WAL checkpoints for a SQLite engine (does nothing on other databases)."""
+
+    def __init__(self, db: Engine, *, interval: float = 1.0) -> None:
+        self._db = db
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self.enabled = db.dialect.name == "sqlite"
+        if self.enabled:
+            # Before the pool opens any connection: no commit checkpoints on the request path.
+            event.listen(db, "connect", _no_autocheckpoint)
+
+    def start(self) -> None:
+        if self.enabled and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="sqlite-checkpoint")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    def checkpoint(self) -> None:
+        # PASSIVE never waits for readers or writers: webhooks keep committing meanwhile.
+        with self._db.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await asyncio.shield(asyncio.to_thread(self.checkpoint))
+            except Exception as exc:  # a busy database: the next round catches up
+                log.debug("wal checkpoint skipped: %s", type(exc).__name__)
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()

@@ -1,0 +1,20 @@
+"""How numbers read to citizens and officers: phones in national form, amounts in đồng."""
+
+from __future__ import annotations
+
+__all__ = ["format_phone", "format_vnd"]
+
+
+def format_phone(e164: str) -> str:
+    """+84912345678 -> "0912 345 678" (how citizens read numbers)."""
+    if not e164.startswith("+84"):
+        return e164
+    national = "0" + e164[3:]
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return national
+
+
+def format_vnd(amount: int) -> str:
+    """45000000 -> "45.000.000 đ"."""
+    return f"{amount:,}".replace(",", ".") + " đ"

@@ -1,0 +1,258 @@
+"""Tips filed by citizens: tables, the reference-code counter, and read models.
+
+A tip's facts about the scammer (phones, accounts, links) live in child tables indexed for the
+checks ("how many tips mention this number?"). The reporter's id and name are nullable: a citizen
+may remove their link to the tips they filed, and the facts stay for the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from app.storage import utcnow
+
+__all__ = [
+    "REF_COUNTERS",
+    "TIPS",
+    "TIP_ACCOUNTS",
+    "TIP_LINKS",
+    "TIP_PHONES",
+    "TIP_TACTICS",
+    "VN_TZ",
+    "AccountRead",
+    "LinkRead",
+    "MentionStats",
+    "RefCounter",
+    "Tip",
+    "TipAccount",
+    "TipLink",
+    "TipPhone",
+    "TipRead",
+    "TipStatus",
+    "TipTactic",
+    "UTCDateTime",
+]
+
+# Vietnam has one time zone and no daylight saving time.
+VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores no offset: we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class TipStatus(StrEnum):
+    """Where an officer is with a tip."""
+
+    moi = "moi"  # new
+    dang_xu_ly = "dang_xu_ly"  # being handled
+    da_chuyen = "da_chuyen"  # passed on to the unit in charge
+    dong = "dong"  # closed
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    TipStatus.moi: "Mới",
+    TipStatus.dang_xu_ly: "Đang xử lý",
+    TipStatus.da_chuyen: "Đã chuyển",
+    TipStatus.dong: "Đóng",
+}
+
+
+class Tip(SQLModel, table=True):
+    """One report from a citizen."""
+
+    __tablename__ = "tips"
+    __table_args__ = (
+        UniqueConstraint("ref_code", name="uq_tips_ref_code"),
+        CheckConstraint("status IN ('moi', 'dang_xu_ly', 'da_chuyen', 'dong')", name="ck_tips_status"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))
+    ref_code: str = Field(sa_column=Column(String(32), nullable=False))
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    province: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+    channel: str = Field(sa_column=Column(String(32), nullable=False))
+    channel_id: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    reporter_id: str | None = Field(default=None, sa_column=Column(String(128), nullable=True, index=True))
+    reporter_name: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
+    score: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
+    turns: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    socials: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    amount_vnd: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    incident_when: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    urgent: bool = Field(default=False)
+    status: str = Field(default=TipStatus.moi.value, sa_column=Column(String(16), nullable=False, index=True))
+    officer_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+def _tip_fk() -> Column[Any]:
+    return Column(Integer, ForeignKey("tips.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class TipTactic(SQLModel, table=True):
+    """A scam tactic a tip was matched to (first one is the best match)."""
+
+    __tablename__ = "tip_tactics"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: int = Field(sa_column=_tip_fk())
+    position: int = Field(default=0)
+    tactic: str = Field(sa_column=Column(String(64), nullable=False, index=True))
+
+
+class TipPhone(SQLModel, table=True):
+    """A phone number named in a tip, E.164."""
+
+    __tablename__ = "tip_phones"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: int = Field(sa_column=_tip_fk())
+    position: int = Field(default=0)
+    phone: str = Field(sa_column=Column(String(20), nullable=False, index=True))
+
+
+class TipAccount(SQLModel, table=True):
+    """A bank account (or e-wallet) named in a tip."""
+
+    __tablename__ = "tip_accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: int = Field(sa_column=_tip_fk())
+    position: int = Field(default=0)
+    number: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    bank: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+
+
+class TipLink(SQLModel, table=True):
+    """A link named in a tip: the link as written, a lookup key, and its registrable domain."""
+
+    __tablename__ = "tip_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tip_id: int = Field(sa_column=_tip_fk())
+    position: int = Field(default=0)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    url_key: str = Field(sa_column=Column(String(512), nullable=False, index=True))
+    domain: str = Field(sa_column=Column(String(253), nullable=False, index=True))
+
+
+class RefCounter(SQLModel, table=True):
+    """The last reference-code sequence number used per prefix and local (UTC+7) day."""
+
+    __tablename__ = "tip_ref_counters"
+
+    prefix: str = Field(sa_column=Column(String(8), primary_key=True))
+    day: str = Field(sa_column=Column(String(8), primary_key=True))  # YYYYMMDD
+    value: int = Field(default=0, sa_column=Column(Integer, nullable=False))
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+# Core handles for queries (SQLModel does not type `__table__`).
+TIPS = _table(Tip)
+TIP_TACTICS = _table(TipTactic)
+TIP_PHONES = _table(TipPhone)
+TIP_ACCOUNTS = _table(TipAccount)
+TIP_LINKS = _table(TipLink)
+REF_COUNTERS = _table(RefCounter)
+
+
+# --------------------------------------------------------------------------- read models
+
+
+class AccountRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    bank: str | None = None
+
+
+class LinkRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    domain: str
+
+
+class TipRead(BaseModel):
+    """A tip with its facts, as officers see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    ref_code: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    province: str
+    channel: str
+    channel_id: str
+    reporter_id: str | None
+    reporter_name: str | None
+    tactics: list[str]
+    score: float
+    turns: list[str]
+    phones: list[str]
+    accounts: list[AccountRead]
+    links: list[LinkRead]
+    socials: list[str]
+    amount_vnd: int | None
+    incident_when: str | None
+    urgent: bool
+    status: TipStatus
+    officer_note: str | None
+
+
+class MentionStats(BaseModel):
+    """How often a phone, account or domain appears in tips: never who reported it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    count: int
+    last_at: dt.datetime | None
+    tactics: list[tuple[str, int]]  # most frequent first

@@ -1,0 +1,143 @@
+"""Helpers for the tips tests: a citizen talking to the engine through real database sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+from sqlalchemy import Engine as Database
+
+from app.conversation.engine import Engine
+from app.conversation.messages import IncomingMessage
+from app.db import session_scope
+from app.replies.composer import Reply
+from app.tips.service import NewTip, create_tip
+
+REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
+CAN_THO_HOTLINE = "069.367.2888"
+
+# A report complete in one message: what happened, contacts, amount (fictional number and account).
+FULL_REPORT = (
+    "Tôi muốn tố giác: số 0912 345 678 gọi tự xưng công an, bắt tôi chuyển 45 triệu vào stk "
+    "0451000123456 Vietcombank, còn gửi link vneid-capnhat.top để cài app. Tôi đã chuyển tiền rồi."
+)
+_ids = itertools.count(1)
+
+
+def cooperative_answer(said: str) -> str:
+    """What a cooperative citizen answers (the contract smoke test's rule)."""
+    low = said.lower()
+    if "đồng ý" in low or "gửi" in low or "có muốn" in low or "xác nhận" in low:
+        return "Có"
+    return "bỏ qua" if "?" in said else "xong"
+
+
+class Citizen:
+    """One citizen on one channel; every message goes through `Engine.handle` with its own session."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        db: Database,
+        *,
+        user_id: str,
+        channel: str = "web",
+        province: str = "can-tho",
+        display_name: str | None = None,
+    ) -> None:
+        self.engine = engine
+        self.db = db
+        self.user_id = user_id
+        self.channel = channel
+        self.province = engine.provinces.get(province)
+        self.display_name = display_name
+        self.now = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.UTC)  # 10:00 in Vietnam
+        self.transcript: list[str] = []
+
+    def say(
+        self,
+        text: str | None = None,
+        *,
+        payload: str | None = None,
+        after: dt.timedelta | None = None,
+        attachments: tuple[str, ...] = (),
+    ) -> str:
+        """Send one message (`after` moves the clock first); returns the bot's replies joined."""
+        replies = self.replies(text, payload=payload, after=after, attachments=attachments)
+        return "\n".join(r.text for r in replies)
+
+    def replies(
+        self,
+        text: str | None = None,
+        *,
+        payload: str | None = None,
+        after: dt.timedelta | None = None,
+        attachments: tuple[str, ...] = (),
+    ) -> list[Reply]:
+        self.now += after if after is not None else dt.timedelta(seconds=20)
+        now = self.now
+        self.engine.reports.clock = lambda: now  # the bot's clock follows this conversation's
+        message = IncomingMessage(
+            channel=self.channel,
+            channel_id=self.province.id,
+            user_id=self.user_id,
+            message_id=f"m{next(_ids)}",
+            text=text,
+            payload=payload,
+            attachments=attachments,
+            received_at=self.now,
+            display_name=self.display_name,
+        )
+        with session_scope(self.db) as session:
+            replies = self.engine.handle(message, province=self.province, session=session)
+        self.transcript.append("\n".join(r.text for r in replies))
+        return replies
+
+    def report_cooperatively(self, first: str, *, max_turns: int = 10) -> str | None:
+        """Drive a report the way the smoke test's citizen does; the reference code, if any."""
+        said = self.say(first)
+        for _ in range(max_turns):
+            found = REF_RE.search(said)
+            if found:
+                return found.group(0)
+            said = self.say(cooperative_answer(said))
+        return None
+
+
+def add_tip(db: Database, *, prefix: str = "CT", when: dt.datetime | None = None, **facts: object) -> str:
+    """Store one tip directly; its reference code."""
+    values: dict[str, object] = {"province": "can-tho", "channel": "web", "reporter_id": "someone"}
+    values.update(facts)
+    with session_scope(db) as session:
+        tip = create_tip(session, tip=NewTip(**values), ref_prefix=prefix, now=when)  # type: ignore[arg-type]
+    return tip.ref_code
+
+
+def report_in_a_process(
+    url: str, worker: int, count: int, ready: object, go: object, results: object
+) -> None:
+    """A separate worker process filing `count` reports through the engine (multiprocessing target)."""
+    from app.db import make_engine
+    from app.settings import PROJECT_ROOT, Settings
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        catalog_path=PROJECT_ROOT / "scam_catalog.yaml",
+        intents_dir=PROJECT_ROOT / "intents",
+        provinces_path=PROJECT_ROOT / "provinces.yaml",
+    )
+    engine = Engine.from_settings(settings)
+    db = make_engine(url)
+    ready.put(worker)  # type: ignore[attr-defined]
+    go.wait(60)  # type: ignore[attr-defined]
+    refs: list[str | None] = []
+    try:
+        for i in range(count):
+            citizen = Citizen(engine, db, user_id=f"w{worker}-c{i}", channel="zalo")
+            citizen.say(FULL_REPORT)
+            found = REF_RE.search(citizen.say("Có"))
+            refs.append(found.group(0) if found else None)
+    finally:
+        db.dispose()
+        results.put((worker, refs))  # type: ignore[attr-defined]
