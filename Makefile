@@ -39,6 +39,10 @@ bench: install  ## throughput of `canhgiac analyze` against the plain rapidfuzz 
 bench-tips: install  ## tips: facts through report -> database -> exports, export speed and memory, check latency
 	$(PY) bench/tips_bench.py
 
+.PHONY: bench-webhooks
+bench-webhooks: install  ## signed webhooks/s and ack latency of `canhgiac serve` (SQLite, PostgreSQL; 1-2 workers) vs a bare endpoint
+	$(PY) bench/webhooks_bench.py
+
 score: install  ## public eval scores (needs ../shared)
 	$(BIN)/canhgiac analyze < ../shared/eval/public.jsonl > /tmp/canhgiac-eval.jsonl
 	$(PY) ../shared/tools/score_analyze.py ../shared/eval/public.jsonl /tmp/canhgiac-eval.jsonl

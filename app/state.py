@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from app.storage import SqliteCheckpointer
     from app.worker import Worker
 
-__all__ = ["AppState", "State", "get_state"]
+__all__ = ["AppState", "State", "get_state", "state_of"]
 
 
 @dataclass
@@ -39,10 +39,15 @@ class AppState:
     checkpointer: SqliteCheckpointer
 
 
-async def get_state(request: Request) -> AppState:
-    # async on purpose: FastAPI runs plain `def` dependencies in a thread pool, a hop per request.
+def state_of(request: Request) -> AppState:
+    """The app's state, for the webhook hot path (where dependency resolution is a measurable cost)."""
     state: AppState = request.app.state.canhgiac
     return state
+
+
+async def get_state(request: Request) -> AppState:
+    # async on purpose: FastAPI runs plain `def` dependencies in a thread pool, a hop per request.
+    return state_of(request)
 
 
 State = Annotated[AppState, Depends(get_state)]

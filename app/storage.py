@@ -17,11 +17,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -33,7 +34,15 @@ except ImportError:  # pragma: no cover  (not on Windows: SQLite's own locking s
     fcntl = None  # type: ignore[assignment]
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["GroupCommit", "SqliteCheckpointer", "as_utc", "upsert_insert", "utcnow", "write_lock"]
+__all__ = [
+    "GroupCommit",
+    "SqliteCheckpointer",
+    "WouldBlock",
+    "as_utc",
+    "upsert_insert",
+    "utcnow",
+    "write_lock",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +77,24 @@ class _SqliteWriteLock:
         self._fd: int | None = None
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
-        with self._thread_lock:
+    def hold(self, *, wait: bool = True) -> Iterator[None]:
+        if not self._thread_lock.acquire(blocking=wait):
+            raise WouldBlock
+        try:
             fd = self._file()
             if fd is None or fcntl is None:
                 yield
                 return
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WouldBlock from None
             try:
                 yield
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
 
     def _file(self) -> int | None:
         if self._fd is None and self._path is not None:
@@ -93,9 +109,16 @@ _write_locks: dict[str, _SqliteWriteLock] = {}
 _write_locks_guard = threading.Lock()
 
 
+class WouldBlock(Exception):
+    """`write_lock(db, wait=False)` found the lock taken."""
+
+
 @contextmanager
-def write_lock(db: Engine) -> Iterator[None]:
-    """Hold while running a write transaction (SQLite only; a no-op elsewhere)."""
+def write_lock(db: Engine, *, wait: bool = True) -> Iterator[None]:
+    """Hold while running a write transaction (SQLite only; a no-op elsewhere).
+
+    With `wait=False`, raises `WouldBlock` at once instead of waiting for another writer.
+    """
     if db.dialect.name != "sqlite":
         yield
         return
@@ -107,7 +130,7 @@ def write_lock(db: Engine) -> Iterator[None]:
         if lock is None:
             path = None if in_memory else os.path.abspath(database) + ".writelock"
             lock = _write_locks[key] = _SqliteWriteLock(path)
-    with lock.hold():
+    with lock.hold(wait=wait):
         yield
 
 
@@ -119,14 +142,23 @@ class GroupCommit(Generic[T, R]):
     """
 
     def __init__(
-        self, flush: Callable[[Sequence[T]], Sequence[R]], *, max_batch: int = 500, inline: bool = False
+        self,
+        flush: Callable[[Sequence[T]], Sequence[R]],
+        *,
+        max_batch: int = 500,
+        try_inline: Callable[[Sequence[T]], Sequence[R]] | None = None,
+        async_flush: Callable[[Sequence[T]], Awaitable[Sequence[R]]] | None = None,
     ) -> None:
         self._flush = flush
+        # async_flush: used instead of `flush` when given (a driver that talks to the database
+        # without blocking the loop).
+        self._async_flush = async_flush
         self._max_batch = max_batch
-        # inline: call `flush` on the event loop itself. For a local SQLite file a commit takes a
-        # millisecond or two, less than handing it to a thread that must win the GIL back after
-        # every SQLite call while the loop is busy.
-        self._inline = inline
+        # try_inline: a variant of `flush` to call on the event loop itself, raising `WouldBlock`
+        # rather than waiting. For a local SQLite file a commit takes a millisecond or two: less
+        # than handing it to a thread that must win the GIL back after every SQLite call while the
+        # loop is busy. When another writer holds the database, the batch goes to a thread.
+        self._try_inline = try_inline
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -159,7 +191,14 @@ class GroupCommit(Generic[T, R]):
                 batch.append(self._queue.get_nowait())
             try:
                 items = [item for item, _ in batch]
-                results = self._flush(items) if self._inline else await asyncio.to_thread(self._flush, items)
+                results = None
+                if self._async_flush is not None:
+                    results = await self._async_flush(items)
+                elif self._try_inline is not None:
+                    with contextlib.suppress(WouldBlock):
+                        results = self._try_inline(items)
+                if results is None:
+                    results = await asyncio.to_thread(self._flush, items)
             except Exception as exc:  # every caller of the batch gets the error; the loop goes on
                 log.warning("group commit of %d items failed: %s", len(batch), type(exc).__name__)
                 for _, future in batch:

@@ -23,7 +23,8 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -67,11 +68,12 @@ class WorkerOptions:
     # Above this many webhooks a second, acknowledging comes first: replies go out one at a time
     # and events are answered in larger, less frequent batches until the burst is over.
     busy_rate: float = 100.0
+    busy_concurrency: int = 4  # ...or this many webhook calls being handled at once
     busy_sends: int = 1
-    burst_defer: float = 3.0  # ...but no event waits longer than this for its answer
+    burst_defer: float = 5.0  # ...but no event waits longer than this for its answer
     max_process_attempts: int = 5  # database failures while answering one event before it is failed
     batch_size: int = 200
-    sqlite_batch: int = 32  # events per transaction on SQLite (the write lock is held meanwhile)
+    sqlite_batch: int = 16  # events per transaction on SQLite (the write lock is held meanwhile)
     run_poller: bool = True
 
 
@@ -106,8 +108,9 @@ class Worker:
         self._busy_slots = asyncio.Semaphore(self.options.busy_sends)
         self._window_start = time.monotonic()
         self._window_count = 0
-        self._rate = 0.0  # webhooks per second, measured over the last quarter second
+        self._rate = 0.0  # webhooks per second, measured over the last tenth of a second
         self._last_arrival = 0.0
+        self._webhooks_open = 0  # webhook calls being handled right now
         self._results: GroupCommit[Sequence[SendResult], None] = GroupCommit(self._store_results)
         self._processor: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -161,11 +164,20 @@ class Worker:
             for event in events:
                 self._incoming.put_nowait((now, event))
 
+    @contextlib.contextmanager
+    def webhook(self) -> Iterator[None]:
+        """Wrap the handling of an authenticated webhook call: the load acknowledgements must keep up with."""
+        self._webhooks_open += 1
+        self.note_webhook()
+        try:
+            yield
+        finally:
+            self._webhooks_open -= 1
+
     def note_webhook(self) -> None:
-        """Count an authenticated webhook call (the load that acknowledgements must keep up with)."""
         now = time.monotonic()
         elapsed = now - self._window_start
-        if elapsed >= 0.25:
+        if elapsed >= 0.1:
             self._rate = self._window_count / elapsed
             self._window_start, self._window_count = now, 0
         self._window_count += 1
@@ -174,6 +186,8 @@ class Worker:
     @property
     def under_pressure(self) -> bool:
         """A burst of webhooks is arriving: their acknowledgements get the CPU first."""
+        if self._webhooks_open >= self.options.busy_concurrency:  # a burst shows at once as concurrency
+            return True
         return self._rate >= self.options.busy_rate and time.monotonic() - self._last_arrival < 0.5
 
     @contextlib.asynccontextmanager
@@ -192,31 +206,37 @@ class Worker:
     # --- answering events ---
 
     async def _process_loop(self) -> None:
-        while True:
-            first = await self._incoming.get()
-            if first is None:
+        pending: deque[tuple[float, RecordedEvent]] = deque()
+        stopping = False
+        chunk = self.options.sqlite_batch if self._db.dialect.name == "sqlite" else self.options.batch_size
+        while not (stopping and not pending):
+            if not pending and not stopping:
+                item = await self._incoming.get()
+                if item is None:
+                    return
+                pending.append(item)
+            while not self._incoming.empty():
+                item = self._incoming.get_nowait()
+                if item is None:
+                    stopping = True  # finish the chunk in hand; the rest stays pending in the database
+                    break
+                pending.append(item)
+            if stopping:
                 return
             # While a burst is being acknowledged, its answers wait (up to `burst_defer` seconds):
             # the CPU and the database go to the acknowledgements the platforms time.
-            while self.under_pressure and time.monotonic() - first[0] < self.options.burst_defer:
+            if self.under_pressure and time.monotonic() - pending[0][0] < self.options.burst_defer:
                 await asyncio.sleep(0.05)
+                continue
             # Back-pressure: do not lease more replies than can be sent within their lease.
-            while self.in_flight > 4 * self.options.max_concurrent_sends:
+            if self.in_flight > 4 * self.options.max_concurrent_sends:
                 await asyncio.sleep(0.01)
-            batch = [first[1]]
-            stop = False
-            while len(batch) < self.options.batch_size and not self._incoming.empty():
-                item = self._incoming.get_nowait()
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item[1])
+                continue
+            batch = [pending.popleft()[1] for _ in range(min(chunk, len(pending)))]
             try:
                 await self._process(batch)
             except Exception:  # never let the loop die; the poller finds the events again
                 log.exception("processing %d events failed", len(batch))
-            if stop:
-                return
 
     async def _process(self, events: Sequence[RecordedEvent]) -> None:
         groups = await asyncio.to_thread(self._process_sync, events)

@@ -47,7 +47,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
 
 FB_SECRET, FB_VERIFY, FB_TOKEN = "bench-fb-secret", "bench-verify", "bench-page-token"
-Z_APP, Z_APP_SECRET, Z_OA_SECRET, Z_TOKEN = "3206567425609033798", "bench-zalo-app-secret", "bench-oa-secret", "bench-zt"
+Z_APP, Z_APP_SECRET, Z_OA_SECRET, Z_TOKEN = (
+    "3206567425609033798",
+    "bench-zalo-app-secret",
+    "bench-oa-secret",
+    "bench-zt",
+)
 PAGE_ID, OA_ID = "104857600000001", "579745863508352884"
 
 TEXTS = [
@@ -86,7 +91,9 @@ async def read_request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str
 
 def response_bytes(status: int, body: bytes, content_type: str = "application/json") -> bytes:
     reason = {200: "OK", 404: "Not Found"}.get(status, "Status")
-    head = f"HTTP/1.1 {status} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {len(body)}\r\n\r\n"
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {len(body)}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -121,7 +128,11 @@ def run_fake_platform(port: int) -> None:
                     writer.write(response_bytes(200, b"{}"))
                 elif path.endswith("/oa/access_token"):
                     counter["refreshes"] += 1
-                    pair = {"access_token": "bench-new-access", "refresh_token": "bench-new-refresh", "expires_in": "90000"}
+                    pair = {
+                        "access_token": "bench-new-access",
+                        "refresh_token": "bench-new-refresh",
+                        "expires_in": "90000",
+                    }
                     writer.write(response_bytes(200, json.dumps(pair).encode()))
                 else:
                     data = json.loads(body or b"{}")
@@ -134,7 +145,11 @@ def run_fake_platform(port: int) -> None:
                     if path.endswith("/me/messages"):
                         answer = {"recipient_id": rid, "message_id": f"m_{counter['sends']}"}
                     else:
-                        answer = {"error": 0, "message": "Success", "data": {"message_id": f"z{counter['sends']}"}}
+                        answer = {
+                            "error": 0,
+                            "message": "Success",
+                            "data": {"message_id": f"z{counter['sends']}"},
+                        }
                     writer.write(response_bytes(200, json.dumps(answer).encode()))
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -356,7 +371,9 @@ class Config:
 
 
 def postgres_url() -> str:
-    return os.environ.get("CANHGIAC_BENCH_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    return (
+        os.environ.get("CANHGIAC_BENCH_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
 
 
 def postgres_schema(base: str) -> tuple[str, str] | None:
@@ -472,11 +489,22 @@ def fake_stats(fake_port: int) -> dict[str, Any]:
 
 
 def run_config(
-    config: Config, *, fake_port: int, work: Path, requests: int, connections: int, warmup: int, first_id: int,
-    expected: dict[str, int], time_limit: float, drain_limit: float,
+    config: Config,
+    *,
+    fake_port: int,
+    work: Path,
+    requests: int,
+    connections: int,
+    warmup: int,
+    first_id: int,
+    expected: dict[str, int],
+    time_limit: float,
+    drain_limit: float,
 ) -> Row:
     row = Row(config.name)
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{fake_port}/reset", method="POST"), timeout=5)
+    urllib.request.urlopen(
+        urllib.request.Request(f"http://127.0.0.1:{fake_port}/reset", method="POST"), timeout=5
+    )
     with server(config, fake_port, work) as port:
         if port is None:
             row.note = "skipped: PostgreSQL unreachable"
@@ -514,7 +542,9 @@ def run_config(
         stats = fake_stats(fake_port)
         received = stats["recipients"]
         row.lost = sum(1 for rid, n in acked.items() if received.get(rid, 0) < n)
-        row.duplicated = len(stats["duplicated"]) + sum(1 for rid, n in acked.items() if received.get(rid, 0) > n)
+        row.duplicated = len(stats["duplicated"]) + sum(
+            1 for rid, n in acked.items() if received.get(rid, 0) > n
+        )
         row.drain_s = drained - finished if stats["sends"] >= total else None
         if row.drain_s is None:
             row.note = (row.note + "; " if row.note else "") + f"replies not all in after {drain_limit:.0f} s"
@@ -529,11 +559,15 @@ def _install_uvloop() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=6000, help="measured webhooks per configuration")
     parser.add_argument("--warmup", type=int, default=300, help="webhooks sent before measuring")
     parser.add_argument("--connections", type=int, default=32, help="webhooks in flight")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds of load per configuration, at most")
+    parser.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds of load per configuration, at most"
+    )
     parser.add_argument("--drain-limit", type=float, default=120.0, help="seconds to wait for the replies")
     parser.add_argument("--only", default="", help="comma-separated configuration names")
     parser.add_argument("--fake-platform", type=int, help=argparse.SUPPRESS)
@@ -557,10 +591,14 @@ def main() -> None:
     ]
     if args.only:
         wanted = set(args.only.split(","))
-        configs = [c for c in configs if c.name in wanted or c.kind == "bare" and f"ceiling-{c.workers}" in wanted]
+        configs = [
+            c for c in configs if c.name in wanted or (c.kind == "bare" and f"ceiling-{c.workers}" in wanted)
+        ]
     expected = expected_pieces()
     fake_port = free_port()
-    fake = subprocess.Popen([sys.executable, str(Path(__file__)), "--fake-platform", str(fake_port)], cwd=ROOT)
+    fake = subprocess.Popen(
+        [sys.executable, str(Path(__file__)), "--fake-platform", str(fake_port)], cwd=ROOT
+    )
     rows: list[Row] = []
     try:
         deadline = time.monotonic() + 20
@@ -570,15 +608,23 @@ def main() -> None:
                     break
             time.sleep(0.1)
         print(
-            f"{os.cpu_count()} CPUs; {args.requests} signed webhooks per configuration (half Messenger, half Zalo), "
-            f"{args.connections} in flight, after {args.warmup} warm-up webhooks",
+            f"{os.cpu_count()} CPUs; {args.requests} signed webhooks per configuration "
+            f"(half Messenger, half Zalo), {args.connections} in flight, "
+            f"after {args.warmup} warm-up webhooks",
             flush=True,
         )
         with tempfile.TemporaryDirectory(prefix="canhgiac-bench-") as tmp:
             for n, config in enumerate(configs):
                 row = run_config(
-                    config, fake_port=fake_port, work=Path(tmp), requests=args.requests, connections=args.connections,
-                    warmup=args.warmup, first_id=(n + 1) * 10_000_000, expected=expected, time_limit=args.time_limit,
+                    config,
+                    fake_port=fake_port,
+                    work=Path(tmp),
+                    requests=args.requests,
+                    connections=args.connections,
+                    warmup=args.warmup,
+                    first_id=(n + 1) * 10_000_000,
+                    expected=expected,
+                    time_limit=args.time_limit,
                     drain_limit=args.drain_limit,
                 )
                 rows.append(row)
@@ -589,7 +635,9 @@ def main() -> None:
 
 
 def report(rows: list[Row]) -> None:
-    ceilings = {row.name.split("-")[1]: row.rate for row in rows if row.name.startswith("ceiling") and row.rate}
+    ceilings = {
+        row.name.split("-")[1]: row.rate for row in rows if row.name.startswith("ceiling") and row.rate
+    }
     print()
     print(
         f"{'configuration':<14} {'acked/s':>9} {'% ceiling':>9} {'p50 ms':>7} {'p99 ms':>7} "
@@ -606,7 +654,9 @@ def report(rows: list[Row]) -> None:
             f"{row.errors:>7} {lost:>5} {dup:>5} {drain:>8}  {row.note}"
         )
     print()
-    print("Target: >= 1,000 acknowledged webhooks/s, p99 <= 50 ms, >= 40% of the ceiling, 0 lost, 0 duplicated.")
+    print(
+        "Target: >= 1,000 acknowledged webhooks/s, p99 <= 50 ms, >= 40% of the ceiling, 0 lost, 0 duplicated."
+    )
 
 
 if __name__ == "__main__":

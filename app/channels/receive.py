@@ -72,7 +72,12 @@ async def receive_webhook(
         state.metrics.signature_failures.labels(channel.name).inc()
         log.warning("%s webhook with a missing or wrong signature refused", channel.name)
         return JSONResponse({"detail": "invalid signature"}, status_code=bad_signature_status)
-    state.worker.note_webhook()
+    with state.worker.webhook():
+        return await _record(state, channel, raw, ok_body)
+
+
+async def _record(state: AppState, channel: Channel, raw: bytes, ok_body: str) -> Response:
+    webhooks = state.metrics.webhooks
     try:
         messages = channel.parse(raw)
     except BadPayload as exc:

@@ -8,12 +8,15 @@ the loser rolls its answer back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session
 
@@ -100,10 +103,15 @@ def record(
     return result
 
 
-def record_batches(db: Engine, batches: Sequence[Sequence[IncomingMessage]]) -> list[list[int | None]]:
-    """`record` for many webhooks in one transaction (the group commit)."""
+def record_batches(
+    db: Engine, batches: Sequence[Sequence[IncomingMessage]], *, wait: bool = True
+) -> list[list[int | None]]:
+    """`record` for many webhooks in one transaction (the group commit).
+
+    With `wait=False` on SQLite, raises `WouldBlock` instead of waiting for another writer.
+    """
     flat = [message for batch in batches for message in batch]
-    with write_lock(db), Session(db) as session:
+    with write_lock(db, wait=wait), Session(db) as session:
         ids = record(session, flat)
         session.commit()
     out: list[list[int | None]] = []
@@ -114,14 +122,92 @@ def record_batches(db: Engine, batches: Sequence[Sequence[IncomingMessage]]) -> 
     return out
 
 
+_COLUMNS = (
+    "channel",
+    "message_id",
+    "channel_id",
+    "user_id",
+    "text",
+    "payload",
+    "attachments",
+    "received_at",
+    "created_at",
+    "status",
+    "attempts",
+)
+
+
+class AsyncPostgresRecorder:
+    """`record_batches` for PostgreSQL through psycopg's async connection, on the event loop.
+
+    The same INSERT ... ON CONFLICT DO NOTHING RETURNING as `record`, written out because this is
+    the one statement every webhook waits for: a thread would have to win the GIL back after each
+    round trip while the loop is busy acknowledging.
+    """
+
+    def __init__(self, db: Engine) -> None:
+        url = db.url.set(drivername="postgresql")
+        self._conninfo = url.render_as_string(hide_password=False)
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def flush(self, batches: Sequence[Sequence[IncomingMessage]]) -> list[list[int | None]]:
+        now = utcnow()
+        first: dict[tuple[str, str], int] = {}
+        flat = [message for batch in batches for message in batch]
+        params: list[Any] = []
+        for index, message in enumerate(flat):
+            row = _row(message, now)
+            key = (row["channel"], row["message_id"])
+            if key not in first:
+                first[key] = index
+                params.extend(row[column] for column in _COLUMNS)
+        values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(first))
+        sql = (
+            f"INSERT INTO inbound_events ({', '.join(_COLUMNS)}) VALUES {values} "
+            "ON CONFLICT (channel, message_id) DO NOTHING RETURNING id, channel, message_id"
+        )
+        connection = await self._connect()
+        try:
+            async with connection.transaction():
+                cursor = await connection.execute(sql.encode(), params)
+                ids = {(channel, message_id): id_ for id_, channel, message_id in await cursor.fetchall()}
+        except BaseException:
+            await self.close()  # a broken connection is replaced on the next batch
+            raise
+        out: list[list[int | None]] = []
+        position = 0
+        for batch in batches:
+            row_ids: list[int | None] = []
+            for message in batch:
+                key = (message.channel, storage_key(message.message_id, 255))
+                row_ids.append(ids.get(key) if first[key] == position else None)
+                position += 1
+            out.append(row_ids)
+        return out
+
+    async def _connect(self) -> psycopg.AsyncConnection[Any]:
+        if self._connection is None or self._connection.closed:
+            self._connection = await psycopg.AsyncConnection.connect(self._conninfo, connect_timeout=5)
+        return self._connection
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+
 class InboxRecorder:
     """Records webhook messages durably; concurrent webhooks share one commit."""
 
     def __init__(self, db: Engine, *, max_batch: int = 500) -> None:
+        sqlite = db.dialect.name == "sqlite"
+        self._postgres = AsyncPostgresRecorder(db) if db.dialect.name == "postgresql" else None
         self._commit: GroupCommit[Sequence[IncomingMessage], list[int | None]] = GroupCommit(
             lambda batches: record_batches(db, batches),
             max_batch=max_batch,
-            inline=db.dialect.name == "sqlite",
+            try_inline=partial(record_batches, db, wait=False) if sqlite else None,
+            async_flush=self._postgres.flush if self._postgres is not None else None,
         )
 
     def start(self) -> None:
@@ -129,6 +215,8 @@ class InboxRecorder:
 
     async def stop(self) -> None:
         await self._commit.stop()
+        if self._postgres is not None:
+            await self._postgres.close()
 
     async def record(self, messages: Sequence[IncomingMessage]) -> tuple[list[RecordedEvent], int]:
         """The newly recorded events, and how many messages were duplicates. Durable on return."""

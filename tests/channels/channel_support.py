@@ -256,7 +256,14 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
 
 FAST = WorkerOptions(
-    poll_interval=0.05, stale_after=0.5, lease_seconds=3.0, backoff_base=0.05, backoff_cap=0.2, max_attempts=4
+    poll_interval=0.05,
+    stale_after=0.5,
+    lease_seconds=3.0,
+    backoff_base=0.05,
+    backoff_cap=0.2,
+    max_attempts=4,
+    busy_rate=1e9,  # the burst policy is off here; test_burst_policy turns it on
+    busy_concurrency=10**6,
 )
 
 

@@ -424,3 +424,21 @@ async def test_a_refused_refresh_fails_the_reply_without_looping(bot: Bot):
     await settle(0.5)
     assert len(bot.platform.refreshes()) == 1
     assert len(bot.platform.zalo_sends()) == 1
+
+
+# --- bursts ---
+
+
+async def test_a_burst_is_acknowledged_first_and_every_message_is_answered_once_after_it(migrated_url: str):
+    platform = FakePlatform()
+    burst = dataclasses.replace(FAST, busy_concurrency=2, burst_defer=0.6)
+    async with running_bot(make_settings(migrated_url), platform, burst) as bot:
+        users = [f"65000000009{n:05d}" for n in range(30)]
+        bodies = [fb_body(u, f"m_burst_{u}", "xin chào") for u in users]
+        responses = await asyncio.gather(*(bot.messenger(b) for b in bodies))
+        assert {r.status_code for r in responses} == {200}
+        assert await wait_until(
+            lambda: {c.body["recipient"]["id"] for c in platform.messenger_sends()} == set(users)
+        )
+        await settle()
+        assert sorted(c.body["recipient"]["id"] for c in platform.messenger_sends()) == sorted(users)
