@@ -24,8 +24,8 @@ from app.replies.composer import (
     compose,
     fixed_reply,
     hotline_line,
-    split_text,
     tactic_warning,
+    to_replies,
 )
 from app.settings import Settings
 from app.tips.rights import forget_citizen, is_forget_request
@@ -191,5 +191,4 @@ def _is_payload(value: str | None) -> bool:
 
 
 def _simple(text: str) -> list[Reply]:
-    parts = split_text(text)
-    return [Reply(p, MAIN_ACTIONS if i == len(parts) - 1 else ()) for i, p in enumerate(parts)]
+    return to_replies(text, MAIN_ACTIONS)

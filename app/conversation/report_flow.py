@@ -33,8 +33,8 @@ from app.replies.composer import (
     MAIN_ACTIONS,
     QuickReply,
     Reply,
-    _replies,  # split at 2,000 characters, quick replies on the last
     hotline_line,
+    to_replies,  # split at 2,000 characters, quick replies on the last
 )
 from app.storage import utcnow
 from app.text.normalize import fold, normalize
@@ -387,11 +387,11 @@ class ReportFlow:
         if draft.complete:
             draft.step = "confirm_all"
             text = "\n\n".join((self._summary(draft), self._notice(province), _CONFIRM_ALL))
-            return self._save(session, message, draft, now, _replies(text, (YES, NO)))
+            return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
         draft.step = "consent"
         intro = "Cảm ơn bạn đã tố giác." if draft.turns else "Tôi sẽ giúp bạn tố giác."
         text = f"{intro}\n\n{self._notice(province)}\n\nBạn có đồng ý không?"
-        return self._save(session, message, draft, now, _replies(text, (YES, NO)))
+        return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def on_message(
         self, message: IncomingMessage, state: StoredState, *, province: Province, session: Session
@@ -419,7 +419,7 @@ class ReportFlow:
         if button is not None:  # another menu button: answer it, keep the draft waiting
             self._save(session, message, draft, now, [])
             text = 'Tố giác của bạn vẫn đang chờ. Nhắn "tiếp tục" để làm tiếp, hoặc "hủy" để bỏ.'
-            return FlowResult(None, _replies(text, (CONTINUE, CANCEL)))
+            return FlowResult(None, to_replies(text, (CONTINUE, CANCEL)))
         if control == "continue":
             return FlowResult(self._prompt(session, message, draft, province, now, resumed=True), [])
         if not text and not message.payload:  # a photo, a sticker, a voice note: not readable yet
@@ -467,7 +467,7 @@ class ReportFlow:
             f"📝 Bạn còn một tố giác chưa hoàn tất (bắt đầu lúc {started}). "
             'Nhắn "tiếp tục" để làm tiếp, hoặc "hủy" để bỏ.'
         )
-        return FlowResult(None, _replies(text, (CONTINUE, CANCEL)))
+        return FlowResult(None, to_replies(text, (CONTINUE, CANCEL)))
 
     def _on_consent(
         self,
@@ -485,11 +485,11 @@ class ReportFlow:
         if control in ("skip", "done"):
             notice = self._notice(province)
             text = f"Tôi cần bạn đồng ý trước khi lưu tố giác.\n\n{notice}\n\nBạn có đồng ý không?"
-            return self._save(session, message, draft, now, _replies(text, (YES, NO)))
+            return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
         # More details before answering: keep them, ask again.
         self._merge_message(draft, message)
         text = f"Tôi đã ghi thêm thông tin của bạn.\n\n{self._notice(province)}\n\nBạn có đồng ý không?"
-        return self._save(session, message, draft, now, _replies(text, (YES, NO)))
+        return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def _on_answer(
         self,
@@ -552,7 +552,7 @@ class ReportFlow:
         draft.step = "question"
         draft.question = question
         return self._save(
-            session, message, draft, now, _replies(f"{QUESTION_TEXT[question]}\n{HINT}", (SKIP, DONE))
+            session, message, draft, now, to_replies(f"{QUESTION_TEXT[question]}\n{HINT}", (SKIP, DONE))
         )
 
     def _to_confirm(
@@ -560,11 +560,11 @@ class ReportFlow:
     ) -> list[Reply]:
         if not draft.turns:  # skipped everything: nothing an officer could act on
             clear_state(session, channel=message.channel, user_id=message.user_id)
-            return _replies(_NOTHING_TO_FILE, MAIN_ACTIONS)
+            return to_replies(_NOTHING_TO_FILE, MAIN_ACTIONS)
         draft.step = "confirm"
         draft.question = None
         text = f"{self._summary(draft)}\n\n{_CONFIRM}"
-        return self._save(session, message, draft, now, _replies(text, (YES, NO)))
+        return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def _prompt(
         self,
@@ -596,7 +596,7 @@ class ReportFlow:
             body = f"{self._summary(draft)}\n\n{_CONFIRM}"
             quick = (YES, NO)
         text = f"{head}\n\n{body}" if head else body
-        return self._save(session, message, draft, now, _replies(text, quick))
+        return self._save(session, message, draft, now, to_replies(text, quick))
 
     def _file(
         self,
@@ -635,7 +635,7 @@ class ReportFlow:
             now=now,
         )
         clear_state(session, channel=message.channel, user_id=message.user_id)
-        return _replies(self._filed_text(tip, province, lost_money=bool(draft.amount_vnd)), MAIN_ACTIONS)
+        return to_replies(self._filed_text(tip, province, lost_money=bool(draft.amount_vnd)), MAIN_ACTIONS)
 
     def _cancel(self, session: Session, message: IncomingMessage, *, declined: bool = False) -> list[Reply]:
         clear_state(session, channel=message.channel, user_id=message.user_id)
@@ -645,7 +645,7 @@ class ReportFlow:
             'Để tố giác chính thức, bạn có thể dùng ứng dụng VNeID, mục "Tố giác tội phạm", '
             "hoặc đến công an xã, phường gần nhất."
         )
-        return _replies(text, MAIN_ACTIONS)
+        return to_replies(text, MAIN_ACTIONS)
 
     # ----------------------------------------------------------------- drafts
 

@@ -24,6 +24,7 @@ __all__ = [
     "hotline_line",
     "split_text",
     "tactic_warning",
+    "to_replies",
 ]
 
 MAX_CHARS = 1999  # Messenger wants fewer than 2,000 characters
@@ -81,7 +82,8 @@ def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
-def _replies(text: str, quick_replies: Sequence[QuickReply] = ()) -> list[Reply]:
+def to_replies(text: str, quick_replies: Sequence[QuickReply] = ()) -> list[Reply]:
+    """A text as messages within the platform limit, quick replies on the last one."""
     parts = split_text(text)
     # Quick replies go on the last message: that is the one the citizen answers.
     return [Reply(p, tuple(quick_replies) if i == len(parts) - 1 else ()) for i, p in enumerate(parts)]
@@ -143,7 +145,7 @@ def _ambiguous(analysis: Analysis, tactics: dict[str, Tactic], province: Provinc
     quick = [
         QuickReply(quick_title(f"{i}. {t.name}"), f"TACTIC:{t.id}") for i, t in enumerate(options, start=1)
     ]
-    return _replies(text, quick)
+    return to_replies(text, quick)
 
 
 def _no_match(analysis: Analysis, province: Province) -> list[Reply]:
@@ -157,7 +159,7 @@ def _no_match(analysis: Analysis, province: Province) -> list[Reply]:
         f"{head}\nBạn kể rõ hơn giúp tôi: ai liên hệ, qua kênh nào, họ yêu cầu bạn làm gì?\n\n"
         f"Hãy nhớ:\n{general_rules()}\n\n{hotline_line(province)}"
     )
-    return _replies(text, MAIN_ACTIONS)
+    return to_replies(text, MAIN_ACTIONS)
 
 
 def fixed_reply(spec: IntentSpec, province: Province) -> str:
@@ -188,17 +190,17 @@ def compose(
     """The bot's answer to an analysed message (reports and checks are completed by the engine)."""
     intent = analysis.intent
     if intent in ("greeting", "help", "thanks", "hotline"):
-        return _replies(fixed_reply(intents[intent], province), MAIN_ACTIONS)
+        return to_replies(fixed_reply(intents[intent], province), MAIN_ACTIONS)
     if intent == "other":
         text = (
             "Tôi là trợ lý phòng chống lừa đảo, chỉ trả lời được các câu hỏi về lừa đảo qua mạng. "
             f"Với thủ tục hành chính, bạn liên hệ công an xã, phường nơi cư trú hoặc {province.name}.\n\n"
             f"{hotline_line(province)}"
         )
-        return _replies(text, MAIN_ACTIONS)
+        return to_replies(text, MAIN_ACTIONS)
     if analysis.match.ambiguous:
         return _ambiguous(analysis, tactics, province)
     if analysis.tactic is not None and analysis.tactic in tactics:
         text = tactic_warning(tactics[analysis.tactic], province, urgent=analysis.urgent)
-        return _replies(text, MAIN_ACTIONS)
+        return to_replies(text, MAIN_ACTIONS)
     return _no_match(analysis, province)
