@@ -38,8 +38,11 @@ class Checker:
         self.domains = domains
         self.tactics = tactics
 
-    def check(self, entities: Entities, *, session: Session | None) -> str | None:
-        """The check's text for the items in `entities`, or None when the message names none."""
+    def check(self, entities: Entities, *, session: Session | None, brief: bool = False) -> str | None:
+        """The check's text for the items in `entities`, or None when the message names none.
+
+        `brief`: only the items (under a scam answer, which already gives the advice).
+        """
         blocks: list[str] = []
         reported = False
         for phone in entities.phones[:MAX_ITEMS]:
@@ -56,6 +59,8 @@ class Checker:
             reported = reported or link_reported
         if not blocks:
             return None
+        if brief:
+            return "\n\n".join(blocks)
         return "\n\n".join([*blocks, _ADVICE, *([_NOTE] if reported else [])])
 
     def _item(self, head: str, what: str, stats: MentionStats | None) -> str:
