@@ -1,0 +1,31 @@
+"""The public result types of entity extraction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccount:
+    number: str  # digits only
+    bank: str | None  # canonical bank / e-wallet name when one is named near the number
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: int  # VND
+    start: int  # char offset in the text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    phones: tuple[str, ...]  # E.164, order of appearance, no duplicates
+    bank_accounts: tuple[BankAccount, ...]
+    urls: tuple[str, ...]  # lowercased, as written (defanged dots restored), order of appearance
+    amounts: tuple[Amount, ...]  # every money amount found
+    amount_vnd: int | None  # the main amount: the total lost or asked
+
+
+_EMPTY: Final = Entities((), (), (), (), None)
