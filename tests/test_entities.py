@@ -213,7 +213,7 @@ URL_CASES: list[tuple[str, object]] = [
     ("nhamang-capnhat.net?", ["nhamang-capnhat.net"]),
     ("http://192.168.1.1/admin", ["http://192.168.1.1/admin"]),
     ("nhóm t.me/abc_xyz", ["t.me/abc_xyz"]),
-    ("HTTPS://VCB-BAOMAT.COM/Login", ["https://vcb-baomat.com/login"]),
+    ("HTTPS://VCB-BAOMAT.COM/Login", ["https://vcb-baomat.com/Login"]),  # the path keeps its case
     ("xem dichvucong.gov.vn hoặc bocongan.gov.vn", ["dichvucong.gov.vn", "bocongan.gov.vn"]),
     ("vay-nhanh.vip:8080/x", ["vay-nhanh.vip:8080/x"]),
     ("shopee-hoantien.click; dangky-vay.xyz:", ["shopee-hoantien.click", "dangky-vay.xyz"]),

@@ -19,6 +19,7 @@ from app.nlu.entities.amount_cues import _pick_amounts
 from app.nlu.entities.digits import _scan_digits
 from app.nlu.entities.links import _find_urls
 from app.nlu.entities.model import _EMPTY, Amount, BankAccount, Entities
+from app.nlu.entities.words import _overlaps
 
 __all__ = ["Amount", "BankAccount", "Entities", "extract_entities"]
 
@@ -38,7 +39,7 @@ def extract_entities(text: str) -> Entities:
 
     digit_amts, chains = _scan_digits(low)
     if url_spans and digit_amts:  # "bit.ly/3xqaz7k" holds no 7k
-        digit_amts = [a for a in digit_amts if not any(us < a.end and a.start < ue for us, ue in url_spans)]
+        digit_amts = [a for a in digit_amts if not _overlaps(url_spans, a.start, a.end)]
     amts, main = _pick_amounts(text, low, digit_amts)
 
     phones: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final
 
@@ -10,7 +11,7 @@ from app.nlu.banks import BANKS
 from app.nlu.entities.digits import _Chain
 from app.nlu.entities.model import BankAccount
 from app.nlu.entities.phones import _national
-from app.nlu.entities.words import _SEPS, _alt, _PhraseTable, _words_after, _words_before
+from app.nlu.entities.words import _SEPS, _alt, _overlaps, _PhraseTable, _words_after, _words_before
 
 # --------------------------------------------------------------------------- account / phone context
 
@@ -96,7 +97,7 @@ def _segments(low: str, chains: list[_Chain], blocked: list[tuple[int, int]]) ->
         if chunk.isdigit():  # the usual case: one group
             if ch.own84:
                 s, chunk = s + 2, chunk[2:]
-            if blocked and any(bs < e and s < be for bs, be in blocked):
+            if blocked and _overlaps(blocked, s, e):
                 continue
             nat = _national(chunk, ch.prefix >= 0)
             if nat is not None or len(chunk) >= 6:
@@ -115,7 +116,7 @@ def _segments(low: str, chains: list[_Chain], blocked: list[tuple[int, int]]) ->
             groups.pop(0)
             seps.pop(0)
         if blocked:  # digits inside a link
-            keep = [not any(bs < g[1] and g[0] < be for bs, be in blocked) for g in groups]
+            keep = [not _overlaps(blocked, a, b) for a, b in groups]
             if not all(keep):
                 groups = [g for g, ok in zip(groups, keep, strict=True) if ok]
                 seps = seps[: len(groups) - 1]
@@ -137,17 +138,21 @@ def _split_run(
     if nat is not None or len(whole) <= 10:  # one phone, or too short to hold one plus more
         out.append(_make_seg(groups, texts, seps, 0, n, prefix, nat))
         return
+    cum = [0]  # digits in texts[:k], so each candidate's length is one subtraction
+    for tx in texts:
+        cum.append(cum[-1] + len(tx))
     i = 0
+    top = 0  # the last group a phone starting at group i could end with (<= 12 digits)
     other_from = -1
     while i < n:
         hit = -1
-        for j in range(n, i, -1):
-            digits = "".join(texts[i:j])
-            if len(digits) > 12:
-                continue
-            if len(digits) < 9:
+        top = max(top, i)
+        while top < n and cum[top + 1] - cum[i] <= 12:
+            top += 1
+        for j in range(top, i, -1):  # at most 12 candidates: linear overall
+            if cum[j] - cum[i] < 9:
                 break
-            nat = _national(digits, prefix >= 0 and i == 0)
+            nat = _national("".join(texts[i:j]), prefix >= 0 and i == 0)
             if nat is not None:
                 hit = j
                 break
@@ -245,20 +250,16 @@ def _classify(
     text: str, low: str, segs: list[_Seg], spans: list[tuple[int, int]]
 ) -> tuple[list[str], list[BankAccount]]:
     """Phones and accounts among the segments; ``spans`` are all numbers, in order."""
-    phones: list[str] = []
-    accounts: list[BankAccount] = []
+    phones: dict[str, None] = {}  # an ordered set
+    accounts: dict[str, BankAccount] = {}  # by number, in order of appearance
     says_both: bool | None = None  # "stk là sđt": computed when first needed
+    shouted = text.isupper()
+    starts = [a for a, _ in spans]
     for seg in segs:
         is_phone = seg.national is not None
         if not is_phone and not (seg.shape_ok and 6 <= len(seg.digits) <= 19):
             continue
-        lo, hi = 0, len(low)  # the neighbouring numbers bound the context
-        for a, b in spans:
-            if b <= seg.start:
-                lo = b
-            elif a >= seg.end:
-                hi = a
-                break
+        lo, hi = _neighbours(spans, starts, seg.start, seg.end)
         written_as_phone = seg.prefix or seg.groups > 1 or seg.digits.startswith("84")
         nc = _context_before(low, seg.start, lo)
         if nc.cue_before == "idc":
@@ -269,7 +270,7 @@ def _classify(
         if not lazy_after:
             _context_after(nc, low, seg.end, hi)
         # "NGUYEN VAN AN" after the digits, unless the whole message is in capitals
-        holder = _HOLDER_RE.match(text, seg.end) is not None and not text.isupper()
+        holder = _HOLDER_RE.match(text, seg.end) is not None and not shouted
         if seg.national is not None:
             wallet = nc.bank(1, wallet_only=True)
             is_acct = False
@@ -285,8 +286,8 @@ def _classify(
                 if says_both is None:
                     says_both = _SAYS_ACCOUNT_IS_PHONE_RE.search(low) is not None
                 is_acct = says_both
-            if is_phone and "+84" + seg.national not in phones:
-                phones.append("+84" + seg.national)
+            if is_phone:
+                phones["+84" + seg.national] = None
             if is_acct:
                 if lazy_after:
                     _context_after(nc, low, seg.end, hi)
@@ -302,14 +303,26 @@ def _classify(
         acct_after = nc.acct_after and len(seg.digits) >= 8 and nc.cue_before != "phone"
         if nc.acct_before or nc.bank(_BANK_WORDS, weak=False) >= 0 or acct_after or holder:
             _add_account(accounts, seg.digits, nc.bank(_BANK_WORDS))
-    return phones, accounts
+    return list(phones), list(accounts.values())
 
 
-def _add_account(accounts: list[BankAccount], number: str, bank: int) -> None:
+def _neighbours(spans: list[tuple[int, int]], starts: list[int], s: int, e: int) -> tuple[int, int]:
+    """End of the number before [s, e) and start of the one after it (0 / no limit when none).
+
+    ``spans`` are sorted by start and overlap at most pairwise (a bare "3.000.000" is both an
+    amount and a chain), so the walk back from the bisection point takes a step or two."""
+    k = bisect_left(starts, e)
+    hi = starts[k] if k < len(starts) else 1 << 62
+    lo = 0
+    for m in range(k - 1, -1, -1):
+        if spans[m][1] <= s:
+            lo = spans[m][1]
+            break
+    return lo, hi
+
+
+def _add_account(accounts: dict[str, BankAccount], number: str, bank: int) -> None:
     name = BANKS[bank].canonical if bank >= 0 else None
-    for k, a in enumerate(accounts):
-        if a.number == number:
-            if a.bank is None and name is not None:
-                accounts[k] = BankAccount(number, name)
-            return
-    accounts.append(BankAccount(number, name))
+    known = accounts.get(number)
+    if known is None or (known.bank is None and name is not None):
+        accounts[number] = BankAccount(number, name)

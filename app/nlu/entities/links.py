@@ -41,18 +41,24 @@ _KNOWN_HOSTS: Final = _wordset(
     "youtu.be fb.me m.me t.me zalo.me wa.me shope.ee"
 )
 _DOT: Final = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\))"
+# What a link is made of: printable ASCII but the characters RFC 3986 leaves out of URLs and
+# that wrap or quote one instead: " < > \\ ^ ` { | } (and ' , which quotes it in formulas).
+# Curly quotes, non-ASCII letters and spaces end it too.
+_URL_CHARS: Final = r"[!#-&(-;=?-\[\]_a-z~]"
 # Run on one whitespace-delimited token at a time (see _find_urls), never the whole message.
 _URL_RE: Final = re.compile(
-    r"(?P<scheme>h(?:tt|xx)ps?(?::|\[:\])//[\x21-\x7e]+)"
-    r"|(?<![\w@.\-/])(?P<www>www" + _DOT + r"[\x21-\x7e]+)"
+    r"(?P<scheme>h(?:tt|xx)ps?(?::|\[:\])//" + _URL_CHARS + r"+)"
+    r"|(?<![\w@.\-/])(?P<www>www" + _DOT + _URL_CHARS + r"+)"
     r"|(?<![\w@.\-/])(?P<host>(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?" + _DOT + r")+(?P<tld>[a-z]{2,24}))"
-    r"(?![\w@\-])(?P<path>(?::\d{2,5})?/[\x21-\x7e]*)?"
+    r"(?![\w@\-])(?P<path>(?::\d{2,5})?/" + _URL_CHARS + r"*)?"
 )
 # A dot with a letter after it, or a defanged dot: the only places a link can be. Starts with
 # literals, so ``re`` jumps between candidates in C.
 _URL_HINT_RE: Final = re.compile(r"://|\[:\]//|\.(?=[a-z])|\[\.\]|\(\.\)|\[dot\]|\(dot\)")
 _DEFANG_RE: Final = re.compile(r"\[\.\]|\(\.\)|\[dot\]|\(dot\)|\[:\]")
 _URL_TRAIL: Final = ".,)]}>!?:;'\"`"
+_PATH_START_RE: Final = re.compile(r"[/?#]")
+_WS_RE: Final = re.compile(r"[ \n\t]")
 
 
 def _refang(url: str) -> str:
@@ -63,30 +69,31 @@ def _refang(url: str) -> str:
 
 def _find_urls(text: str, low: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Links, looked for only in the whitespace-delimited tokens that hold a dot before a letter."""
-    urls: list[str] = []
+    urls: dict[str, None] = {}  # an ordered set
     spans: list[tuple[int, int]] = []
     done = 0  # end of the last token searched
     for hint in _URL_HINT_RE.finditer(low):
         i = hint.start()
         if i < done or i == 0:
             continue
-        left = max(low.rfind(" ", 0, i), low.rfind("\n", 0, i), low.rfind("\t", 0, i)) + 1
-        done = len(low)
-        for ws in (" ", "\n", "\t"):
-            r = low.find(ws, i)
-            if 0 <= r < done:
-                done = r
+        # the token around the hint; both searches stay between the last token and the next
+        # whitespace, so the whole loop reads each character a bounded number of times
+        left = max(low.rfind(" ", done, i), low.rfind("\n", done, i), low.rfind("\t", done, i), done - 1) + 1
+        ws = _WS_RE.search(low, i)
+        done = ws.start() if ws is not None else len(low)
         for m in _URL_RE.finditer(low, left, done):
-            url = _accept_url(text, m)
+            url = _accept_url(text, low, m)
             if url is not None:
-                if url not in urls:
-                    urls.append(url)
+                urls[url] = None
                 spans.append(m.span())
-    return urls, spans
+    return list(urls), spans
 
 
-def _accept_url(text: str, m: re.Match[str]) -> str | None:
-    url = m.group().rstrip(_URL_TRAIL)
+def _accept_url(text: str, low: str, m: re.Match[str]) -> str | None:
+    raw = m.group()
+    url = raw.rstrip(_URL_TRAIL)
+    if len(url) < len(raw) and raw[len(url)] == ")" and url.count("(") > url.count(")"):
+        url += ")"  # "x.top/a_(b)": the bracket closes one opened in the path
     host = m.group("host")
     if host is not None:
         tld = m.group("tld")
@@ -107,4 +114,17 @@ def _accept_url(text: str, m: re.Match[str]) -> str | None:
                 and not any(c == "-" or c.isdigit() for c in sld)
             ):
                 return None
-    return _refang(url) if url else None
+    if not url:
+        return None
+    # the host is case-insensitive and stored lowercased; the path keeps its case (short links
+    # like bit.ly/AbC12 are case-sensitive)
+    start = m.start()
+    if host is not None:
+        path_at = m.start("path") if m.group("path") is not None else -1
+    else:
+        slashes = url.find("//") + 2 if m.group("scheme") is not None else 0
+        found = _PATH_START_RE.search(url, slashes)
+        path_at = start + found.start() if found is not None else -1
+    if 0 <= path_at < start + len(url):
+        url = url[: path_at - start] + text[path_at : start + len(url)]
+    return _refang(url)

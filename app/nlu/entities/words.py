@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Final, Generic, TypeVar
 
@@ -65,6 +66,12 @@ def _words_after(chunk: str, n: int) -> list[str]:
             toks = toks[: k + 1] if t[0] not in _CLAUSE_BREAKS else toks[:k]
             break
     return [t.strip(_PUNCT) for t in toks]
+
+
+def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    """Whether [a, b) overlaps one of ``spans`` (sorted, disjoint): a bisection, not a scan."""
+    k = bisect_left(spans, (b,))
+    return k > 0 and spans[k - 1][1] > a
 
 
 class _Node(Generic[_V]):
