@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from app.nlu.entities.accounts import _classify, _segments
 from app.nlu.entities.amount_cues import _pick_amounts
+from app.nlu.entities.dates import _date_time_spans
 from app.nlu.entities.digits import _scan_digits
 from app.nlu.entities.links import _find_urls
 from app.nlu.entities.model import _EMPTY, Amount, BankAccount, Entities
-from app.nlu.entities.words import _overlaps
+from app.nlu.entities.words import _merge_spans, _overlaps
 
 __all__ = ["Amount", "BankAccount", "Entities", "extract_entities"]
 
@@ -36,16 +37,22 @@ def extract_entities(text: str) -> Entities:
     url_spans: list[tuple[int, int]] = []
     if "." in low:
         urls, url_spans = _find_urls(text, low)
+    # digits that are no number of anything: links, dates, clock times
+    blocked = url_spans
+    if ":" in low or "/" in low or "-" in low or "." in low:
+        date_spans = _date_time_spans(low)
+        if date_spans:
+            blocked = _merge_spans(url_spans, date_spans) if url_spans else date_spans
 
     digit_amts, chains = _scan_digits(low)
-    if url_spans and digit_amts:  # "bit.ly/3xqaz7k" holds no 7k
-        digit_amts = [a for a in digit_amts if not _overlaps(url_spans, a.start, a.end)]
+    if blocked and digit_amts:  # "bit.ly/3xqaz7k" holds no 7k
+        digit_amts = [a for a in digit_amts if not _overlaps(blocked, a.start, a.end)]
     amts, main = _pick_amounts(text, low, digit_amts)
 
     phones: list[str] = []
     accounts: list[BankAccount] = []
     if chains:
-        segs = _segments(low, chains, url_spans)
+        segs = _segments(low, chains, blocked)
         if segs:
             spans = sorted([(c.start, c.end) for c in chains] + [(a.start, a.end) for a in amts])
             phones, accounts = _classify(text, low, segs, spans)

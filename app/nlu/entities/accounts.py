@@ -11,7 +11,7 @@ from app.nlu.banks import BANKS
 from app.nlu.entities.digits import _Chain
 from app.nlu.entities.model import BankAccount
 from app.nlu.entities.phones import _national
-from app.nlu.entities.words import _SEPS, _alt, _overlaps, _PhraseTable, _words_after, _words_before
+from app.nlu.entities.words import _SEPS, _alt, _overlaps, _PhraseTable, _words_after, _words_before, _wordset
 
 # --------------------------------------------------------------------------- account / phone context
 
@@ -23,6 +23,22 @@ for _i, _b in enumerate(BANKS):
         _CTX_ENTRIES.extend((f"{_p} {_a}", ("bank", _i)) for _p in _NGANHANG)
     # "quân đội" alone is the army; "ngân hàng quân đội" is MB
     _CTX_ENTRIES.extend((f"{_p} {_a}", ("bank", _i)) for _a in _b.after_nganhang for _p in _NGANHANG)
+# Citizen ID cues: the number right after one is never an account nor a phone (the second
+# value says which lengths: 12 for a CCCD / định danh, 9 or 12 after the old CMND words).
+_CITIZEN_ID, _OLD_ID, _BARE_NUMBER = -12, -9, -2
+_CTX_ENTRIES.extend(
+    (_p, ("idc", _CITIZEN_ID))
+    for _p in _wordset(
+        "cccd|căn cước|căn cước công dân|thẻ căn cước|định danh|số định danh|mã định danh|"
+        "định danh cá nhân|số định danh cá nhân|mã số định danh",
+        "|",
+    )
+)
+_CTX_ENTRIES.extend(
+    (_p, ("idc", _OLD_ID))
+    for _p in _wordset("cmnd|cmt|chứng minh|chứng minh nhân dân|chứng minh thư|số cmnd|số cmt", "|")
+)
+_CTX_ENTRIES.append(("số", ("phone", _BARE_NUMBER)))  # "cccd của tôi số 0012…": looked past
 for _kind, _phrases in (
     (
         "acct",
@@ -72,6 +88,7 @@ _SAYS_ACCOUNT_IS_PHONE_RE: Final = re.compile(
 _HOLDER_RE: Final = re.compile(r"[\s:,\-–(]{0,3}[A-Z]{2,}(?:\s+[A-Z]+){1,4}(?![^\W\d_])")
 _CUE_WORDS: Final = 3  # "stk an toàn của nó 123…": a cue up to 3 words before the number
 _BANK_WORDS: Final = 4  # a bank name within ~4 words labels the number
+_ID_WORDS: Final = 7  # a citizen ID cue labels a 12-digit (9 for CMND) number up to 7 words on
 _CTX_CHARS: Final = 50
 
 
@@ -196,6 +213,7 @@ class _NumCtx:
     acct_before: bool = False  # an account cue a few words before, no ID cue nearer
     acct_near: bool = False  # an account cue up to _BANK_WORDS words before
     idc_near: bool = False
+    id_lengths: tuple[int, ...] = ()  # the nearest cue is a citizen ID's: its number's lengths
     acct_after: bool = False
     bank_before: tuple[int, int] | None = None  # (words away, index into BANKS)
     bank_after: tuple[int, int] | None = None
@@ -218,8 +236,16 @@ def _context_before(low: str, s: int, lo: int) -> _NumCtx:
     nc = _NumCtx()
     chunk = low[max(lo, s - _CTX_CHARS) : s]
     words = _words_before(chunk[chunk.rfind("\n") + 1 :], 8)
-    idc_seen = False
-    for n, (kind, bank) in _CTX.back(words, _BANK_WORDS):
+    idc_seen = decided = False
+    for n, (kind, bank) in _CTX.back(words, _ID_WORDS):
+        if not decided and kind != "bank" and bank != _BARE_NUMBER:
+            decided = True  # the nearest real cue: "căn cước của mẹ tôi là 0012…"
+            if bank == _CITIZEN_ID:
+                nc.id_lengths = (12,)
+            elif bank == _OLD_ID:
+                nc.id_lengths = (9, 12)
+        if n > _BANK_WORDS:
+            continue
         if n <= _CUE_WORDS:
             if nc.cue_before is None and kind != "bank":
                 nc.cue_before = kind
@@ -262,7 +288,7 @@ def _classify(
         lo, hi = _neighbours(spans, starts, seg.start, seg.end)
         written_as_phone = seg.prefix or seg.groups > 1 or seg.digits.startswith("84")
         nc = _context_before(low, seg.start, lo)
-        if nc.cue_before == "idc":
+        if nc.cue_before == "idc" or len(seg.digits) in nc.id_lengths:
             continue
         # a phone written as one after "sđt"/"gọi"/"zalo" needs nothing from the words after it,
         # unless it turns out to be an account too (then the bank name may follow it)

@@ -74,6 +74,17 @@ def _overlaps(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return k > 0 and spans[k - 1][1] > a
 
 
+def _merge_spans(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of two lists of spans, sorted and disjoint (overlapping ones joined)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(a + b):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
 class _Node(Generic[_V]):
     __slots__ = ("kids", "value")
 
