@@ -396,7 +396,8 @@ MAIN_AMOUNT_CASES: list[tuple[str, object]] = [
     ("cọc 400k, sau đó họ đòi thêm 2tr tiền ship", 400_000),  # paid deposit beats a later demand
     ("bà chuyển 35tr r mới gọi cho cả nhà", 35_000_000),
     ("tổng đài viên bảo ck 1tr8 tiền cước", 1_800_000),  # "tổng đài" is not "tổng"
-    ("bị lừa chuyển 5tr, sau đó chuyển thêm 10tr nữa", 10_000_000),
+    # two transfers made: the total lost is their sum
+    ("bị lừa chuyển 5tr, sau đó chuyển thêm 10tr nữa", 15_000_000),
     ("con nợ 3 triệu, người ta đòi gấp đôi là 6 triệu", 6_000_000),
     ("từ 20tr lên 80tr", 80_000_000),  # no cue at all: the largest
     ("người yêu cũ dọa tung ảnh nếu ko chuyển 15tr", 15_000_000),
@@ -424,6 +425,7 @@ def test_whole_report() -> None:
         urls=("vcb-giu-tien.top",),
         amounts=(Amount(21_400_000, text.index("21tr400"), text.index("21tr400") + 7),),
         amount_vnd=21_400_000,
+        paid=(21_400_000,),
     )
 
 
@@ -466,7 +468,11 @@ def test_never_crashes_and_offsets_are_sane(text: str) -> None:
     for amount in entities.amounts:
         assert 0 <= amount.start < amount.end <= len(text)
         assert amount.value > 0
+    values = [a.value for a in entities.amounts]
+    for value in entities.paid:
+        assert value in values
     if entities.amounts:
-        assert entities.amount_vnd in {a.value for a in entities.amounts}
+        # one of the amounts, or the sum of several paid ones
+        assert entities.amount_vnd in {*values, sum(entities.paid)}
     else:
         assert entities.amount_vnd is None

@@ -47,7 +47,7 @@ def extract_entities(text: str) -> Entities:
     digit_amts, chains = _scan_digits(low)
     if blocked and digit_amts:  # "bit.ly/3xqaz7k" holds no 7k
         digit_amts = [a for a in digit_amts if not _overlaps(blocked, a.start, a.end)]
-    amts, main = _pick_amounts(text, low, digit_amts)
+    amts, main, paid = _pick_amounts(text, low, digit_amts)
 
     phones: list[str] = []
     accounts: list[BankAccount] = []
@@ -65,4 +65,5 @@ def extract_entities(text: str) -> Entities:
         tuple(urls),
         tuple(Amount(a.value, a.start, a.end) for a in amts),
         main,
+        tuple(paid),
     )

@@ -25,7 +25,12 @@ class Entities:
     bank_accounts: tuple[BankAccount, ...]
     urls: tuple[str, ...]  # lowercased, as written (defanged dots restored), order of appearance
     amounts: tuple[Amount, ...]  # every money amount found
-    amount_vnd: int | None  # the main amount: the total lost or asked
+    # the main amount: the total lost (a stated total, else the sum of ``paid``), or when
+    # nothing was paid the amount asked
+    amount_vnd: int | None
+    # the amounts paid or taken, one per transfer, in order of appearance; a stated total
+    # ("tổng cộng 32tr") stands for its parts. A multi-turn report can sum distinct transfers.
+    paid: tuple[int, ...] = ()
 
 
 _EMPTY: Final = Entities((), (), (), (), None)
