@@ -138,7 +138,7 @@ ACCOUNT_CASES: list[tuple[str, object]] = [
     ("ngân hàng quân đội 0981234567890", [("0981234567890", "MB")]),
     ("ngân hàng Á Châu số 224466880", [("224466880", "ACB")]),
     ("stk 2366 9982 1405", [("236699821405", None)]),
-    ("stk 7788990011 NGUYEN VAN AN", [("7788990011", None)]),
+    ("stk 7788990011 NGUYEN VAN AN", [("7788990011", None, "NGUYEN VAN AN")]),  # the holder is kept
     ("chuyển khoản vào 1122334455 cho tôi", [("1122334455", None)]),
     ("qua Vietcombank của nó là 0071000123456", [("0071000123456", "Vietcombank")]),
     ("tk nhận: 57683920 sacombank", [("57683920", "Sacombank")]),
@@ -149,15 +149,19 @@ ACCOUNT_CASES: list[tuple[str, object]] = [
     ("chuyển qua ví MoMo 0987 654 321", [("0987654321", "MoMo")]),
     ("stk 1111222233 và stk 4444555566 đều của nó", [("1111222233", None), ("4444555566", None)]),
     ("e bị lừa ck 5tr vào tk 0912345678 vcb r", [("0912345678", "Vietcombank")]),  # teencode
-    ("số tk: 1234 5678 9012 - Vietinbank - chủ tk TRAN THI BICH", [("123456789012", "VietinBank")]),
+    (
+        "số tk: 1234 5678 9012 - Vietinbank - chủ tk TRAN THI BICH",
+        [("123456789012", "VietinBank", "TRAN THI BICH")],
+    ),
     ("stk 9988776655 bidv, cccd 001203004567", [("9988776655", "BIDV")]),  # the CCCD stays out
     ("căn cước 001203004567 và stk 9988776655 bidv", [("9988776655", "BIDV")]),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), both_forms(ACCOUNT_CASES))
-def test_bank_accounts(text: str, expected: list[tuple[str, str | None]]) -> None:
-    assert extract_entities(text).bank_accounts == tuple(BankAccount(n, b) for n, b in expected)
+def test_bank_accounts(text: str, expected: list[tuple[str, ...]]) -> None:
+    # (number, bank) or (number, bank, holder)
+    assert extract_entities(text).bank_accounts == tuple(BankAccount(*e) for e in expected)
 
 
 NOT_ACCOUNT_CASES = [

@@ -20,6 +20,7 @@ from app.nlu.entities.dates import _date_time_spans
 from app.nlu.entities.digits import _scan_digits
 from app.nlu.entities.links import _find_urls
 from app.nlu.entities.model import _EMPTY, Amount, BankAccount, Entities
+from app.nlu.entities.names import _find_pages
 from app.nlu.entities.words import _merge_spans, _overlaps
 
 __all__ = ["Amount", "BankAccount", "Entities", "extract_entities"]
@@ -57,7 +58,8 @@ def extract_entities(text: str) -> Entities:
             spans = sorted([(c.start, c.end) for c in chains] + [(a.start, a.end) for a in amts])
             phones, accounts = _classify(text, low, segs, spans)
 
-    if not (urls or amts or phones or accounts):
+    pages = _find_pages(text, low)
+    if not (urls or amts or phones or accounts or pages):
         return _EMPTY
     return Entities(
         tuple(phones),
@@ -66,4 +68,5 @@ def extract_entities(text: str) -> Entities:
         tuple(Amount(a.value, a.start, a.end) for a in amts),
         main,
         tuple(paid),
+        tuple(pages),
     )

@@ -10,6 +10,7 @@ from typing import Final
 from app.nlu.banks import BANKS
 from app.nlu.entities.digits import _Chain
 from app.nlu.entities.model import BankAccount
+from app.nlu.entities.names import _holder_after, _holder_before
 from app.nlu.entities.phones import _national
 from app.nlu.entities.words import _SEPS, _alt, _overlaps, _PhraseTable, _words_after, _words_before, _wordset
 
@@ -318,7 +319,8 @@ def _classify(
                 if lazy_after:
                     _context_after(nc, low, seg.end, hi)
                 number = "0" + seg.national if seg.prefix else seg.digits
-                _add_account(accounts, number, wallet if wallet >= 0 else nc.bank(_BANK_WORDS))
+                bank = wallet if wallet >= 0 else nc.bank(_BANK_WORDS)
+                _add_account(accounts, number, bank, _holder(text, low, seg, lo, hi, shouted))
             continue
         if nc.idc_near and len(seg.digits) in (9, 12) and not nc.acct_before:
             continue
@@ -328,7 +330,7 @@ def _classify(
         # tk") nor after a phone word ("hotline 1900 5454 12 của ngân hàng")
         acct_after = nc.acct_after and len(seg.digits) >= 8 and nc.cue_before != "phone"
         if nc.acct_before or nc.bank(_BANK_WORDS, weak=False) >= 0 or acct_after or holder:
-            _add_account(accounts, seg.digits, nc.bank(_BANK_WORDS))
+            _add_account(accounts, seg.digits, nc.bank(_BANK_WORDS), _holder(text, low, seg, lo, hi, shouted))
     return list(phones), list(accounts.values())
 
 
@@ -347,8 +349,14 @@ def _neighbours(spans: list[tuple[int, int]], starts: list[int], s: int, e: int)
     return lo, hi
 
 
-def _add_account(accounts: dict[str, BankAccount], number: str, bank: int) -> None:
+def _holder(text: str, low: str, seg: _Seg, lo: int, hi: int, shouted: bool) -> str | None:
+    return _holder_after(text, low, seg.end, hi, shouted) or _holder_before(text, low, seg.start, lo, shouted)
+
+
+def _add_account(accounts: dict[str, BankAccount], number: str, bank: int, holder: str | None) -> None:
     name = BANKS[bank].canonical if bank >= 0 else None
     known = accounts.get(number)
-    if known is None or (known.bank is None and name is not None):
-        accounts[number] = BankAccount(number, name)
+    if known is None:
+        accounts[number] = BankAccount(number, name, holder)
+    elif (known.bank is None and name is not None) or (known.holder is None and holder is not None):
+        accounts[number] = BankAccount(number, known.bank or name, known.holder or holder)

@@ -10,6 +10,7 @@ from typing import Final
 class BankAccount:
     number: str  # digits only
     bank: str | None  # canonical bank / e-wallet name when one is named near the number
+    holder: str | None = None  # the account holder's name when given, as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class Entities:
     # the amounts paid or taken, one per transfer, in order of appearance; a stated total
     # ("tổng cộng 32tr") stands for its parts. A multi-turn report can sum distinct transfers.
     paid: tuple[int, ...] = ()
+    # names of the pages, shops, groups and channels involved, as written, in order
+    pages: tuple[str, ...] = ()
 
 
 _EMPTY: Final = Entities((), (), (), (), None)
