@@ -1,0 +1,132 @@
+"""Worst-case cost of entity extraction: long messages of awkward content.
+
+Every extractor must be linear in its input. This prints, for each awkward input of N
+characters (default 20,000), the time of one ``extract_entities`` call and the time per
+thousand characters; a quadratic or cubic step shows up as a figure that grows with N.
+
+Usage: python bench/entities_worst_case.py [N ...]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.nlu.entities import extract_entities  # noqa: E402
+
+WORDS = [
+    "tôi",
+    "bị",
+    "lừa",
+    "chuyển",
+    "khoản",
+    "stk",
+    "tk",
+    "sđt",
+    "zalo",
+    "ngân",
+    "hàng",
+    "vietcombank",
+    "mất",
+    "triệu",
+    "tr",
+    "k",
+    "nghìn",
+    "đã",
+    "rồi",
+    "bảo",
+    "phải",
+    "nạp",
+    "đóng",
+    "phí",
+    "cọc",
+    "hôm",
+    "qua",
+    "thứ",
+    "7",
+    "tuần",
+    "trước",
+    "ngày",
+    "tháng",
+    "chủ",
+    "tk",
+    "tên",
+    "fanpage",
+    "shop",
+    "bit.ly/Ab1",
+    "x.top",
+    "0912",
+    "345",
+    "678",
+    "1tr5",
+    "20/11",
+    "19:05",
+    "cccd",
+    "001203004567",
+    "=",
+    "(",
+    ")",
+    '"',
+    "'",
+    ".",
+    ",",
+    ":",
+    ";",
+]
+
+
+def _repeat(unit: str) -> Callable[[int], str]:
+    return lambda n: (unit * (n // len(unit) + 1))[:n]
+
+
+def _random_words(n: int) -> str:
+    rng = random.Random(1)
+    out: list[str] = []
+    size = 0
+    while size < n:
+        w = rng.choice(WORDS)
+        out.append(w)
+        size += len(w) + 1
+    return " ".join(out)[:n]
+
+
+def _random_digits(n: int) -> str:
+    rng = random.Random(2)
+    return "".join(rng.choice("0123456789 .,-") for _ in range(n))
+
+
+INPUTS: dict[str, Callable[[int], str]] = {
+    "digits and spaces": _repeat("9 "),
+    "digits only": _repeat("9"),
+    "dots": _repeat("."),
+    "digits and dots": _repeat("1."),
+    "repeated phone": _repeat("0912 345 678 "),
+    "repeated amount": _repeat("chuyển 1tr5 rồi, "),
+    "random words": _random_words,
+    "random digit soup": _random_digits,
+    "letters no space": _repeat("a"),
+    "dotted letters": _repeat("a.b"),
+}
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [20_000]
+    extract_entities("khởi động 0912 345 678")  # import-time work out of the figures
+    print(f"{'input':<20} {'chars':>7} {'ms':>9} {'ms/1k chars':>12}")
+    for name, make in INPUTS.items():
+        for n in sizes:
+            text = make(n)
+            start = time.perf_counter()
+            extract_entities(text)
+            ms = (time.perf_counter() - start) * 1000
+            print(f"{name:<20} {n:>7} {ms:>9.1f} {ms / n * 1000:>12.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
