@@ -60,14 +60,11 @@ class CaseFacts(BaseModel):
             lost=analysis.lost,
             danger=analysis.situation.danger,
             phones=list(e.phones),
-            accounts=[
-                AccountFact(number=a.number, bank=a.bank, holder=getattr(a, "holder", None))
-                for a in e.bank_accounts
-            ],
+            accounts=[AccountFact(number=a.number, bank=a.bank, holder=a.holder) for a in e.bank_accounts],
             urls=list(e.urls),
-            pages=list(getattr(e, "pages", ())),
+            pages=list(e.pages),
             amount_vnd=e.amount_vnd,
-            paid=list(getattr(e, "paid", ())),
+            paid=list(e.paid),
         )
 
 

@@ -171,7 +171,8 @@ class Analyzer:
                 if intent in cues and not (fraud and intent != "hotline"):
                     return intent
         # Someone wanted money or a number, account or link is involved: a scam we cannot name yet.
-        involved = names_something or entities.amount_vnd is not None
+        # ("có người nhắn bảo tôi nạp tiền để nhận quà": money asked for, even with no amount named)
+        involved = names_something or entities.amount_vnd is not None or "tien" in message.tokens
         if fraud or (situation and (pressing or ("scam:weak" in cues and involved))):
             return "scam"
         if n <= _SHORT // 2 and self._small_talk_examples:

@@ -107,7 +107,8 @@ class SituationReader:
     ) -> Situation:
         tokens = message.tokens
         hits = self._index.find(message)
-        red = "red_flags" in hits or fraud_words
+        # "có phải bị lừa không?" asks; it is no evidence of a stranger or a pretext.
+        red = "red_flags" in hits or (fraud_words and "scam_questions" not in hits)
         refs = tuple(
             f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}" for m in REF_CODE_RE.finditer(message.nfc)
         )
@@ -154,9 +155,11 @@ class SituationReader:
             return None
         if "warning" in hits and len(hits["warning"]) >= 2:
             return "warning"
+        if names_something:  # a number, an account or a link to look at: not a private matter
+            return None
         if "lost_documents" in hits:
             return "lost_documents"
-        if "vneid_official" in hits and not names_something:
+        if "vneid_official" in hits:
             return "vneid"
         if "self_initiated" in hits:
             return "self"

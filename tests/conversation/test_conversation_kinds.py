@@ -75,7 +75,6 @@ def test_a_police_impersonation_naming_the_ward_is_still_police_impersonation(ci
     assert tactics["fake_vneid_app"].name not in said
 
 
-@pytest.mark.xfail(strict=True, reason="a vague scam story (pay to receive a gift) gets the off-topic reply")
 def test_a_a_vague_scam_story_is_not_called_off_topic(citizen: Citizen):
     said = citizen.say("có người nhắn tin bảo tôi nạp tiền để nhận quà, không biết là gì")
     assert OFF_TOPIC not in said
@@ -100,10 +99,6 @@ def test_a_forwarded_sms_with_a_link_gets_the_tactic_and_a_check_of_the_link(cit
 
 # --------------------------------------------------------------------------- B. no false alarm
 
-XFAIL_DATA_PLAN = pytest.mark.xfail(
-    strict=True, reason="a self-renewed data plan asked 'có phải bị lừa không?' is called the SIM scam"
-)
-
 
 @pytest.mark.parametrize(
     "text",
@@ -117,15 +112,8 @@ XFAIL_DATA_PLAN = pytest.mark.xfail(
         "tiền vào tài khoản tạm giữ. Người dân cần cảnh giác, chia sẻ để mọi người cùng biết",
         "Cong an canh bao: thoi gian gan day xuat hien thu doan gia danh cong an goi dien yeu cau chuyen "
         "tien vao tai khoan tam giu. Nguoi dan can canh giac, chia se de moi nguoi cung biet",
-        pytest.param(
-            "Tôi tự gia hạn gói cước data 4G trong ứng dụng My Viettel, có phải bị lừa không?",
-            marks=XFAIL_DATA_PLAN,
-        ),
-        pytest.param(
-            "Tôi tự gia hạn gói cước data 4G trong ứng dụng My Viettel, bị trừ 120 nghìn, "
-            "có phải bị lừa không?",
-            marks=XFAIL_DATA_PLAN,
-        ),
+        "Tôi tự gia hạn gói cước data 4G trong ứng dụng My Viettel, có phải bị lừa không?",
+        "Tôi tự gia hạn gói cước data 4G trong ứng dụng My Viettel, bị trừ 120 nghìn, có phải bị lừa không?",
     ],
 )
 def test_b_no_false_alarm(citizen: Citizen, text):
@@ -181,9 +169,6 @@ def test_c_a_person_held_now_gets_113_early(citizen: Citizen, text):
     assert not MENU_LINE.search(said)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'bảo chuyển tiền cọc ... rồi sẽ nhận hàng' is read as money already lost"
-)
 def test_c_a_demand_not_yet_paid_gets_no_lost_money_steps(citizen: Citizen):
     said = citizen.say("Nó nhắn bảo chuyển tiền cọc giữ chỗ rồi sẽ nhận hàng và được hoàn tiền hoa hồng")
     assert "Bạn làm ngay" not in said
@@ -345,7 +330,6 @@ def test_f_stored_tip_has_one_or_two_tactics(citizen: Citizen):
     assert tactics[0] == "impersonate_authority"
 
 
-@pytest.mark.xfail(strict=True, reason="links are lowercased whole: the path's case is lost in the tip")
 def test_f_tip_keeps_the_case_of_a_link_path(citizen: Citizen):
     citizen.say("Có người gửi link shopee-hoantien.top/Refund/QxT7Lm nói hoàn tiền đơn hàng cho tôi")
     ref = citizen.report_cooperatively(citizen.say("tố giác"))
@@ -411,10 +395,7 @@ def test_h_a_plain_scam_answer_is_short(citizen: Citizen, text):
         ],
         ["Nó nhắn bảo chuyển tiền cọc giữ chỗ rồi sẽ nhận hàng và được hoàn tiền hoa hồng", "2"],
         ["Hướng dẫn", "Đường dây nóng", "Kiểm tra số/link"],
-        pytest.param(
-            ["Có người gọi xưng công an bắt tôi chuyển tiền vào tài khoản tạm giữ", "Xem thêm"],
-            marks=pytest.mark.xfail(strict=True, reason='"Xem thêm" details run to about 1,560 characters'),
-        ),
+        ["Có người gọi xưng công an bắt tôi chuyển tiền vào tài khoản tạm giữ", "Xem thêm"],
     ],
 )
 def test_h_no_answer_is_over_1200_characters(citizen: Citizen, messages):
