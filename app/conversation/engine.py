@@ -24,6 +24,7 @@ from app.conversation.report_flow import REPORT_FLOW, ReportFlow, has_story
 from app.conversation.state import load_state, save_state
 from app.nlu.analyzer import Analysis, Analyzer
 from app.nlu.language import is_english, match_english
+from app.nlu.report_answers import read_control
 from app.provinces import Province, Provinces, load_provinces
 from app.replies.composer import (
     MAIN_ACTIONS,
@@ -59,6 +60,10 @@ EMPTY = "Tôi chưa hiểu tin nhắn của bạn. Bạn kể lại tình huốn
 CHECK_PROMPT = (
     "Bạn gửi số điện thoại, số tài khoản (kèm tên ngân hàng) hoặc đường link cần kiểm tra, "
     "tôi xem đã có ai tố giác chưa."
+)
+ACK = (
+    "Dạ. Khi cần, bạn cứ kể tình huống, gửi số điện thoại hoặc đường link để kiểm tra, "
+    'hoặc gõ "tố giác" để báo cho công an.'
 )
 NO_DRAFT = 'Bạn không có tố giác nào đang soạn. Khi cần, bạn bấm "Tố giác" để bắt đầu.'
 REPORT_PROMPT = (
@@ -118,7 +123,7 @@ class Engine:
         replies = compose(
             analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
         )
-        return _addressed(replies, analysis.situation.address)
+        return _addressed(replies, analysis.address)
 
     # ----------------------------------------------------------------- one message
 
@@ -182,7 +187,7 @@ class Engine:
         analysis = self.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        memo.hear(analysis.situation.address)
+        memo.hear(analysis.address)
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)
@@ -300,8 +305,9 @@ class Engine:
         choice = _CHOICE_RE.match(folded)
         if choice and memo.choices:
             index = int(choice.group(1)) - 1
-            if index < len(memo.choices):
-                return f"TACTIC:{memo.choices[index]}"
+            return f"TACTIC:{memo.choices[index]}" if index < len(memo.choices) else "CHOICES"
+        if read_control(text, None) in ("yes", "no", "done"):
+            return "ACK"  # "có", "ok", "không" with nothing open: acknowledged, not off-topic
         return None
 
     def _on_command(
@@ -329,6 +335,13 @@ class Engine:
                 )
         if kind == "REPORT":  # a button of a report draft that is gone (sent, cancelled or deleted)
             return _simple(NO_DRAFT)
+        if kind == "ACK":
+            return _simple(ACK)
+        if kind == "CHOICES":
+            names = "; ".join(
+                f'"{i}" {tactics[t].name}' for i, t in enumerate(memo.choices, start=1) if t in tactics
+            )
+            return _simple(f"Bạn chọn một trong các số sau: {names}.")
         if kind == "MORE":
             case = memo.fresh_case(now)
             tactic_id = value or (case.tactic if case is not None else None)

@@ -14,7 +14,7 @@ from app.nlu.cues import CueIndex
 from app.nlu.entities import Entities, extract_entities
 from app.nlu.intents import IntentId, IntentSpec, load_intents
 from app.nlu.matcher import Match, Matcher, MatcherSettings
-from app.nlu.situation import Situation, SituationCues, SituationReader
+from app.nlu.situation import Situation, SituationCues, SituationReader, address_of
 from app.nlu.urgency import Urgency, assess
 from app.text.normalize import Normalized, normalize
 
@@ -42,6 +42,11 @@ class Analysis:
     cues: dict[str, list[str]]
     urgency: Urgency
     situation: Situation
+
+    @property
+    def address(self) -> str:
+        """How the citizen speaks of themselves ("bác", "em"), "bạn" when unknown."""
+        return address_of(self.message.nfc)
 
     @property
     def lost(self) -> bool:
@@ -87,6 +92,8 @@ class Analyzer:
             groups[f"{spec.id}:weak"] = spec.weak_cues
         scam = intents["scam"]
         groups["scam:negated"] = scam.fraud_negations
+        self.situations = SituationReader(situations or SituationCues.load(SITUATIONS_FILE))
+        groups.update(self.situations.groups)
         assert scam.urgency is not None  # load_intents guarantees it
         self.urgency = scam.urgency.folded()
         self.cues = CueIndex(groups)
@@ -101,7 +108,6 @@ class Analyzer:
             for phrase in (*spec.examples, *spec.cues, *spec.weak_cues):
                 known.update(normalize(phrase).tokens)
         self.matcher.add_known_words(known)
-        self.situations = SituationReader(situations or SituationCues.load(SITUATIONS_FILE))
 
     @classmethod
     def from_files(
@@ -121,6 +127,7 @@ class Analyzer:
         fraud = "scam" in cues and "scam:negated" not in cues
         situation = self.situations.read(
             message,
+            cues,
             has_amount=entities.amount_vnd is not None,
             names_something=bool(entities.phones or entities.bank_accounts or entities.urls),
             fraud_words=fraud,

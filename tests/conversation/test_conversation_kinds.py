@@ -214,7 +214,7 @@ def test_d_command_reads_a_typed_choice_from_the_memo(conv_engine: Engine, typed
     memo = Memo(choices=[first, second])
     message = IncomingMessage(channel="web", channel_id="can-tho", user_id="x", message_id="m", text=typed)
     assert conv_engine._command(message, typed, memo) == f"TACTIC:{second}"
-    assert conv_engine._command(message, "3", memo) is None
+    assert conv_engine._command(message, "3", memo) == "CHOICES"  # lists the choices again
     assert conv_engine._command(message, typed, Memo()) is None  # no choices offered: not a command
 
 
