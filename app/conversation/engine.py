@@ -83,6 +83,8 @@ _TYPED_ACTIONS = {
     "xem them": "MORE",
     "chi tiet": "MORE",
 }
+_URL_RE = re.compile(r"\S*[./]\S*")  # links and numbers are no language
+_ENGLISH_WORDS_RE = re.compile(r"[A-Za-z']{2,}")
 _CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
 
 
@@ -180,7 +182,7 @@ class Engine:
                 return answer
         if not text:
             return _simple(ATTACHMENT_ONLY if message.attachments else EMPTY)
-        if is_english(text):
+        if _ENGLISH_WORDS_RE.findall(_URL_RE.sub(" ", text))[2:] and is_english(text):
             tactic_id = match_english(text, self.analyzer.tactics.values())
             tactic = self.analyzer.tactics.get(tactic_id or "")
             return to_replies(english_answer(tactic, province), MAIN_ACTIONS)

@@ -51,7 +51,7 @@ class Analysis:
     @property
     def lost(self) -> bool:
         """Money, an OTP or a password already went out."""
-        return self.urgent and self.urgency.kind == "lost"
+        return self.urgency.kind == "lost" and self.situation.topic is None
 
     def to_json(self, id_: Any = None) -> dict[str, Any]:
         """The stable `canhgiac analyze` line for this message."""

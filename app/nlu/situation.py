@@ -162,7 +162,7 @@ class SituationReader:
             return "warning"
         if names_something:  # a number, an account or a link to look at: not a private matter
             return None
-        if "lost_documents" in hits:
+        if "lost_documents" in hits and not money:
             return "lost_documents"
         if "vneid_official" in hits:
             return "vneid"

@@ -87,7 +87,7 @@ class FoldedRules:
         return hits
 
 
-_THEN = frozenset({"se", "thi", "lai", "sau"})  # not "mới": "chuyển rồi mới nhớ ra" is done
+_THEN = frozenset({"se"})  # "rồi mới", "xong thì", "rồi sau đó" still mean done
 
 
 def _near_before(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
