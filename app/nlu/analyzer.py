@@ -22,6 +22,7 @@ __all__ = ["SITUATIONS_FILE", "Analysis", "Analyzer"]
 
 SITUATIONS_FILE = Path(__file__).resolve().parents[2] / "intents" / "situations" / "situations.yaml"
 
+_TOPIC_INTENTS: dict[str, IntentId] = {"emergency": "hotline", "thanks": "thanks"}
 # Intents with a fixed answer, recognised from short messages.
 _SMALL_TALK: tuple[IntentId, ...] = ("thanks", "hotline", "help", "greeting")
 _SHORT = 16  # tokens; longer messages are descriptions, not small talk
@@ -132,11 +133,12 @@ class Analyzer:
             names_something=bool(entities.phones or entities.bank_accounts or entities.urls),
             fraud_words=fraud,
             help_asked="help" in cues,
+            names_link_or_phone=bool(entities.phones or entities.urls),
         )
         if situation.topic is not None:
             # Not a scam being told (family money, one's own OTP, a forwarded warning, a question
             # about the bot or a reference code): no tactic, no alarm.
-            intent: IntentId = "hotline" if situation.topic == "emergency" else "other"
+            intent: IntentId = _TOPIC_INTENTS.get(situation.topic, "other")
             return Analysis(message, intent, None, match, False, False, entities, cues, urgency, situation)
         intent = self._intent(message, cues, entities, match, pressing, situation.asks_verdict)
         tactic = match.tactic if intent in ("scam", "report") else None

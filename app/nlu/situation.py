@@ -10,6 +10,7 @@ The cue phrases live in `intents/situations/situations.yaml`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ Topic = Literal[
     "privacy",  # "will the scammer learn my name?"
     "status",  # the status of a reference code
     "wait",  # "how long will this take?"
+    "thanks",  # thanks, even when it names the scam it avoided
 ]
 
 REF_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,3})\s*-\s*(\d{8})\s*-\s*(\d{4,6})(?![0-9])")
@@ -57,6 +59,7 @@ class SituationCues(BaseModel):
     vneid_official: list[str]
     bot_question: list[str]
     privacy: list[str]
+    thanks_opening: list[str]
     status_words: list[str]
     wait_question: list[str]
     verdict_questions: list[str]
@@ -109,6 +112,7 @@ class SituationReader:
         names_something: bool,
         fraud_words: bool,
         help_asked: bool = False,
+        names_link_or_phone: bool = False,
     ) -> Situation:
         tokens = message.tokens
         cut = len(self.PREFIX)
@@ -119,7 +123,18 @@ class SituationReader:
             f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}" for m in REF_CODE_RE.finditer(message.nfc)
         )
         return Situation(
-            topic=self._topic(tokens, hits, red, refs, has_amount, names_something, fraud_words, help_asked),
+            topic=self._topic(
+                tokens,
+                hits,
+                red,
+                refs,
+                has_amount,
+                names_something,
+                fraud_words,
+                help_asked,
+                message.nfc,
+                names_link_or_phone,
+            ),
             red_flags=red,
             asks_verdict="verdict_questions" in hits or "scam_questions" in hits,
             asks_scam="scam_questions" in hits,
@@ -138,6 +153,8 @@ class SituationReader:
         names_something: bool,
         fraud_words: bool,
         help_asked: bool,
+        nfc: str = "",
+        names_link_or_phone: bool = False,
     ) -> Topic | None:
         n = len(tokens)
         if refs and ("status_words" in hits or n <= 12):
@@ -148,18 +165,20 @@ class SituationReader:
             return "privacy"
         if "wait_question" in hits and n <= 10:
             return "wait"
+        if "thanks_opening" in hits and _opens_with(tokens, hits["thanks_opening"]) and "?" not in nfc:
+            return "thanks"
         money = has_amount or bool(_MONEY_WORDS.intersection(tokens))
         if "emergency" in hits and not money and "xung" not in tokens:
             return "emergency"
         if "procedure" in hits and not (has_amount or names_something) and "procedure_conditions" in hits:
             return "procedure"
-        if red:
-            # A forwarded warning names the tricks it warns about; the citizen is not the victim.
-            if len(hits.get("warning", ())) >= 2 and not fraud_words:
-                return "warning"
-            return None
-        if "warning" in hits and len(hits["warning"]) >= 2:
+        # A forwarded warning or a news item names the tricks it warns about; nobody here is a victim.
+        if len(hits.get("warning", ())) >= 2 and not _victim_speaks(tokens):
             return "warning"
+        if red:
+            return None
+        if "family_purposes" in hits and self._family(tokens) and not names_link_or_phone:
+            return "family"  # paying the school's account the family knows is no scam
         if names_something:  # a number, an account or a link to look at: not a private matter
             return None
         if "lost_documents" in hits and not money:
@@ -168,17 +187,27 @@ class SituationReader:
             return "vneid"
         if "self_initiated" in hits:
             return "self"
-        if "family_purposes" in hits and self._family_vocative(tokens):
-            return "family"
         return None
 
-    def _family_vocative(self, tokens: tuple[str, ...]) -> bool:
-        """The message opens by calling a relative ("con ơi", "ck ơi", "mẹ ơi ...")."""
-        head = tokens[:4]
-        for i, tok in enumerate(head[:-1]):
-            if head[i + 1] in _VOCATIVE_END and (tok in self._vocatives or tok == "chong"):
-                return True
-        return False
+    def _family(self, tokens: tuple[str, ...]) -> bool:
+        """Family talk: a relative called at the start or the end ("con ơi", "mẹ ck con", "nha anh")."""
+        kin = self._vocatives | {"chong"}
+        head, tail = tokens[:3], tokens[-3:]
+        return any(t in kin for t in head) or any(t in kin for t in tail)
+
+
+_FIRST_PERSON = frozenset({"toi", "em", "e", "minh", "tui", "me", "bo", "con"})
+_VICTIM_VERBS = frozenset({"bi", "vua", "da", "lo", "nhan", "dang"})
+
+
+def _victim_speaks(tokens: tuple[str, ...]) -> bool:
+    """ "tôi bị", "em vừa", "mẹ tôi đã": the citizen tells their own case, not a warning."""
+    return any(tok in _FIRST_PERSON and nxt in _VICTIM_VERBS for tok, nxt in itertools.pairwise(tokens))
+
+
+def _opens_with(tokens: tuple[str, ...], cues: list[str]) -> bool:
+    head = " ".join(tokens[:3])
+    return any(head.startswith(cue) for cue in cues)
 
 
 def _fold_words(words: list[str]) -> list[str]:

@@ -443,5 +443,9 @@ def topic_answer(topic: Topic, province: Province) -> str:
             f"biết trạng thái.\n\n{hotline}"
         ),
         "wait": f"Chỉ mất vài phút, vài câu hỏi ngắn.\n\n{hotline}",
+        "thanks": (
+            "Cảm ơn bạn đã liên hệ. Hãy chia sẻ cảnh báo với người thân, nhất là người lớn tuổi. "
+            f"Cần hỗ trợ, bạn gọi {province.hotline}."
+        ),
     }
     return texts[topic]
