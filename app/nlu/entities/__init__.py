@@ -40,7 +40,7 @@ def extract_entities(text: str) -> Entities:
         urls, url_spans = _find_urls(text, low)
     # digits that are no number of anything: links, dates, clock times
     blocked = url_spans
-    if ":" in low or "/" in low or "-" in low or "." in low:
+    if ":" in low or "/" in low or "-" in low:  # dotted dates are already no account or amount
         date_spans = _date_time_spans(low)
         if date_spans:
             blocked = _merge_spans(url_spans, date_spans) if url_spans else date_spans

@@ -151,10 +151,11 @@ def _paid(low: str, kept: list[_Amt], cats: list[int]) -> list[int]:
     Asked, promised and earned amounts and balances do not count."""
     paid: list[int] = []
     prev_paid = False
+    then = "mới" in low or "moi" in low  # "10tr mới cho rút" (checked once, not per amount)
     for k, a in enumerate(kept):
         cat = cats[k]
         if cat == _CAT_LOSS:
-            is_paid = not _asks_after(low, kept, k)
+            is_paid = not (then and _asks_after(low, kept, k))
         elif cat == _CAT_ASK:
             is_paid = _done_after(low, kept, k)
         elif cat in (_CAT_NONE, _CAT_WEAK):
