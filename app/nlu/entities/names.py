@@ -62,6 +62,7 @@ _PAGE_STARTS: Final = frozenset(
 )  # fmt: skip
 _PAGE_TOKENS: Final = _PAGE_STARTS | {w + ":" for w in _PAGE_STARTS}
 _QUOTES: Final = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»"}
+_QUOTE_RE: Final = re.compile("[\"'“‘«]")
 _END_PUNCT: Final = ",.;:!?)]}\"'”’»…"
 # Words that end a name in a message typed all in capitals ("NGUYEN VAN A CHO TOI").
 _STOP: Final = _wordset(
@@ -158,6 +159,8 @@ def _holder_before(text: str, low: str, s: int, lo: int, shouted: bool) -> str |
 
 def _find_pages(text: str, low: str) -> list[str]:
     """Page, shop, group and channel names, as written, in order, without duplicates."""
+    if text.islower() and _QUOTE_RE.search(text) is None:  # a name starts with a capital or a quote
+        return []
     present = _PAGE_TOKENS.intersection(low.split())
     if not present:
         return []
