@@ -61,6 +61,8 @@ _PAGE_STARTS: Final = frozenset(
     for v in (w, _fold(w))
 )  # fmt: skip
 _PAGE_TOKENS: Final = _PAGE_STARTS | {w + ":" for w in _PAGE_STARTS}
+# Words before "zalo tên …" / "fb tên …" that make it a person's profile, not a page.
+_PROFILE: Final = _wordset("acc account nick tk khoan nguoi ong ba anh chi em ban co chu")
 _QUOTES: Final = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»"}
 _QUOTE_RE: Final = re.compile("[\"'“‘«]")
 _END_PUNCT: Final = ",.;:!?)]}\"'”’»…"
@@ -157,6 +159,11 @@ def _holder_before(text: str, low: str, s: int, lo: int, shouted: bool) -> str |
     return best
 
 
+def _profile_before(low: str, i: int) -> bool:
+    before = low[max(0, i - 12) : i].split()
+    return bool(before) and _fold(before[-1]) in _PROFILE
+
+
 def _find_pages(text: str, low: str) -> list[str]:
     """Page, shop, group and channel names, as written, in order, without duplicates."""
     if text.islower() and _QUOTE_RE.search(text) is None:  # a name starts with a capital or a quote
@@ -183,6 +190,8 @@ def _find_pages(text: str, low: str) -> list[str]:
         if m.start() < done:  # "fb" inside "page fb tên"
             continue
         done = m.end()
+        if m.group("named2") and _profile_before(low, m.start()):
+            continue  # "acc zalo tên Minh Khang": a person's profile, not a page
         i = m.end()
         if i >= len(text):
             break
