@@ -22,65 +22,12 @@ sys.path.insert(0, str(ROOT))
 from app.nlu.entities import extract_entities  # noqa: E402
 from app.nlu.entities.dates import find_incident_date  # noqa: E402
 
-WORDS = [
-    "tôi",
-    "bị",
-    "lừa",
-    "chuyển",
-    "khoản",
-    "stk",
-    "tk",
-    "sđt",
-    "zalo",
-    "ngân",
-    "hàng",
-    "vietcombank",
-    "mất",
-    "triệu",
-    "tr",
-    "k",
-    "nghìn",
-    "đã",
-    "rồi",
-    "bảo",
-    "phải",
-    "nạp",
-    "đóng",
-    "phí",
-    "cọc",
-    "hôm",
-    "qua",
-    "thứ",
-    "7",
-    "tuần",
-    "trước",
-    "ngày",
-    "tháng",
-    "chủ",
-    "tk",
-    "tên",
-    "fanpage",
-    "shop",
-    "bit.ly/Ab1",
-    "x.top",
-    "0912",
-    "345",
-    "678",
-    "1tr5",
-    "20/11",
-    "19:05",
-    "cccd",
-    "001203004567",
-    "=",
-    "(",
-    ")",
-    '"',
-    "'",
-    ".",
-    ",",
-    ":",
-    ";",
-]
+WORDS_TEXT = (
+    "tôi bị lừa chuyển khoản stk tk sđt zalo ngân hàng vietcombank mất triệu tr k nghìn đã "
+    "rồi bảo phải nạp đóng phí cọc hôm qua thứ 7 tuần trước ngày tháng chủ tk tên fanpage "
+    "shop bit.ly/Ab1 x.top 0912 345 678 1tr5 20/11 19:05 cccd 001203004567 = ( ) \" ' . , : ;"
+)
+WORDS = WORDS_TEXT.split()
 
 
 def _repeat(unit: str) -> Callable[[int], str]:

@@ -22,57 +22,12 @@ def _repeat(unit: str) -> str:
 
 def _random_words() -> str:
     rng = random.Random(3)
-    words = [
-        "tôi",
-        "bị",
-        "lừa",
-        "chuyển",
-        "stk",
-        "tk",
-        "sđt",
-        "ngân",
-        "hàng",
-        "vcb",
-        "mất",
-        "triệu",
-        "tr",
-        "k",
-        "đã",
-        "rồi",
-        "bảo",
-        "phải",
-        "nạp",
-        "hôm",
-        "qua",
-        "thứ",
-        "7",
-        "tuần",
-        "trước",
-        "chủ",
-        "tk",
-        "tên",
-        "fanpage",
-        "shop",
-        "bit.ly/Ab1",
-        "x.top",
-        "0912",
-        "345",
-        "678",
-        "1tr5",
-        "20/11",
-        "19:05",
-        "cccd",
-        "001203004567",
-        "=",
-        "(",
-        ")",
-        '"',
-        "'",
-        ".",
-        ",",
-        ":",
-        ";",
-    ]
+    sample = (
+        "tôi bị lừa chuyển stk tk sđt ngân hàng vcb mất triệu tr k đã rồi bảo phải nạp hôm qua "
+        "thứ 7 tuần trước chủ tk tên fanpage shop bit.ly/Ab1 x.top 0912 345 678 1tr5 20/11 19:05 "
+        "cccd 001203004567 = ( ) \" ' . , : ;"
+    )
+    words = sample.split()
     return " ".join(rng.choice(words) for _ in range(SIZE // 4))[:SIZE]
 
 
