@@ -4,12 +4,14 @@
 Timings are in bench/entities_worst_case.py, not here.
 """
 
+import datetime
 import random
 
 import pytest
 
 import app.nlu.entities.accounts as accounts
 from app.nlu.entities import extract_entities
+from app.nlu.entities.dates import find_incident_date
 
 SIZE = 20_000
 
@@ -20,57 +22,12 @@ def _repeat(unit: str) -> str:
 
 def _random_words() -> str:
     rng = random.Random(3)
-    words = [
-        "tôi",
-        "bị",
-        "lừa",
-        "chuyển",
-        "stk",
-        "tk",
-        "sđt",
-        "ngân",
-        "hàng",
-        "vcb",
-        "mất",
-        "triệu",
-        "tr",
-        "k",
-        "đã",
-        "rồi",
-        "bảo",
-        "phải",
-        "nạp",
-        "hôm",
-        "qua",
-        "thứ",
-        "7",
-        "tuần",
-        "trước",
-        "chủ",
-        "tk",
-        "tên",
-        "fanpage",
-        "shop",
-        "bit.ly/Ab1",
-        "x.top",
-        "0912",
-        "345",
-        "678",
-        "1tr5",
-        "20/11",
-        "19:05",
-        "cccd",
-        "001203004567",
-        "=",
-        "(",
-        ")",
-        '"',
-        "'",
-        ".",
-        ",",
-        ":",
-        ";",
-    ]
+    sample = (
+        "tôi bị lừa chuyển stk tk sđt ngân hàng vcb mất triệu tr k đã rồi bảo phải nạp hôm qua "
+        "thứ 7 tuần trước chủ tk tên fanpage shop bit.ly/Ab1 x.top 0912 345 678 1tr5 20/11 19:05 "
+        "cccd 001203004567 = ( ) \" ' . , : ;"
+    )
+    words = sample.split()
     return " ".join(rng.choice(words) for _ in range(SIZE // 4))[:SIZE]
 
 
@@ -83,6 +40,10 @@ INPUTS = {
     "repeated amount": _repeat("chuyển 1tr5 rồi, "),
     "random words": _random_words(),
     "dotted letters": _repeat("a.b"),
+    "spaces": _repeat(" "),
+    "names and pages": _repeat("fanpage tên Tiệm Nhà Mèo stk 2100445566 ACB tên NGUYEN THI HOA, "),
+    "paid series": _repeat("nạp lần đầu 20 triệu, bảo nạp tiếp 50 triệu mới cho rút, chuyển rồi. "),
+    "dates and times": _repeat("03-12-2026 19:05:12 hôm qua thứ 7 tuần trước 20/11 "),
 }
 
 
@@ -110,3 +71,9 @@ def test_many_numbers_stay_in_order_without_duplicates() -> None:
     phones = extract_entities(text).phones
     assert len(phones) == len(set(phones))
     assert phones == tuple(sorted(phones))
+
+
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_incident_date_on_long_messages_completes(name: str) -> None:
+    day, words = find_incident_date("x " * (SIZE // 2) + INPUTS[name], datetime.date(2026, 12, 3))
+    assert (day is None) == (words is None)

@@ -61,6 +61,9 @@ PAGE_CASES = [
     ("trang chủ Shopee", []),
     ("SHOP BONG XINH LUA DAO", []),  # all capitals: no telling the name from the rest
     ("shop. Sau đó họ gọi", []),
+    ("1 acc zalo tên 'Minh Khang' lừa tình", []),  # a person's profile, not a page
+    ("nick fb tên Lan Anh nhắn", []),
+    ("trên zalo tên Hội Đầu Tư Vàng bảo", ["Hội Đầu Tư Vàng"]),
     ("chào ad", []),
 ]
 

@@ -54,6 +54,28 @@ CASES: list[tuple[str, tuple[int, ...], int | None]] = [
     ("tổng cộng 12tr, lần đầu 2tr, lần sau 10tr", (12_000_000,), 12_000_000),
     ("đã chuyển 2tr rồi 10tr, tổng cộng 12tr", (12_000_000,), 12_000_000),
     ("họ đòi tổng cộng 50tr", (), 50_000_000),
+    # the same sum told twice is one transfer; "thêm" marks another one
+    (
+        "họ yêu cầu đóng 20 triệu phí giữ chỗ và tôi chuyển 20 triệu. Tôi đã chuyển 20 triệu.",
+        (20_000_000,),
+        20_000_000,
+    ),
+    ("chuyển 5tr, sau đó chuyển thêm 5tr", (5_000_000, 5_000_000), 10_000_000),
+    ("phải nộp 6 triệu để mở khóa. Tôi nộp 6 triệu rồi", (6_000_000,), 6_000_000),
+    # an ask told as done in the next sentence
+    (
+        "yêu cầu đóng phí 4.200.000đ vào tài khoản ngân hàng. Tôi đã chuyển nhưng không nhận gì.",
+        (4_200_000,),
+        4_200_000,
+    ),
+    ("bảo chuyển 5tr để nhận quà. Tôi không chuyển", (), 5_000_000),
+    # the nearest cue asks, whatever came before it in the clause
+    ("nhóm đó toàn lừa, bắt nạp 2tr mua số, e mất 2tr r", (2_000_000,), 2_000_000),
+    ("khoản vay bị đóng băng, phải nộp 6 triệu để mở khóa", (), 6_000_000),
+    # not done: a threat, a purpose
+    ("sẽ bị trừ 2 triệu mỗi tháng, giờ bị trừ 16 triệu", (16_000_000,), 16_000_000),
+    ("nhập OTP để nộp 4 triệu tiền phạt, sau đó tài khoản bị trừ 43,8 triệu", (43_800_000,), 43_800_000),
+    ("bị lừa, giờ họ đòi 300 triệu", (), 300_000_000),
 ]
 
 

@@ -6,7 +6,7 @@ from typing import Final
 
 from app.nlu.entities.amounts import _COUNT_NOUN_RE, _Amt, _merge_compound, _word_amounts
 from app.nlu.entities.phones import _national
-from app.nlu.entities.words import _PhraseTable, _words_after, _words_before
+from app.nlu.entities.words import _PUNCT, _PhraseTable, _words_after, _words_before
 
 # Cues before an amount, to pick the main one. Earlier groups win when the same phrase is listed
 # twice; the scan takes the longest phrase, so "thanh toán lại" (benefit) beats "thanh toán".
@@ -18,7 +18,7 @@ _CUE_GROUPS: Final[tuple[tuple[str, str], ...]] = (
         "neutral",
         "tổng đài|tổng đài viên|tổng cục|tổng giám đốc|tổng hợp|tổng kết|tổng thống|nhắn tin|"
         "mật khẩu|mất liên lạc|mất tích|không mất phí|ko mất phí|lừa đảo|hoàn thành|hoàn tất|"
-        "hạn mức|trả lại|đã trả lại|hoàn trả|chuyển nhầm",
+        "hạn mức|trả lại|đã trả lại|hoàn trả|chuyển nhầm|đóng băng|bị đóng băng",
     ),
     ("total", "tổng cộng|tổng số|tổng số tiền|tổng thiệt hại|tổng|tất cả|cả thảy|tất thảy"),
     (
@@ -33,11 +33,14 @@ _CUE_GROUPS: Final[tuple[tuple[str, str], ...]] = (
         "lãi|hoa hồng|giải ngân|hỗ trợ|khuyến mãi",
     ),
     # someone asked for it, or it was already done: "bảo chuyển 1tr" vs "bà chuyển 40tr r"
-    ("modal", "phải|bắt|bảo|yêu cầu|cần|nhờ|kêu|muốn|hướng dẫn|định|nếu|sẽ"),
+    ("modal", "phải|bắt|bảo|yêu cầu|cần|nhờ|kêu|muốn|hướng dẫn"),
+    # not done (yet): "sẽ bị trừ 2tr mỗi tháng", "nếu ko chuyển 15tr", "để nộp 4tr tiền phạt"
+    ("future", "sẽ|nếu|định|=sợ|có thể|nguy cơ|=kẻo|không thì|ko thì|để"),  # folded "so" is "số"
     ("pay", "chuyển|chuyển khoản|chuyển tiền|ck|nạp|nạp tiền|đóng|nộp|cọc|đặt cọc|thanh toán|đưa"),
     # what is left in an account is neither lost nor asked
     ("balance", "số dư|sd|số dư cuối|số dư khả dụng|còn|còn lại|còn dư|balance"),
-    ("ask", "đòi|phí|lệ phí|thuế|tiền thuế|bảo lãnh|tống tiền|chuộc|vốn"),
+    ("demand", "đòi|đòi thêm|tống tiền|chuộc|đòi chuộc"),
+    ("ask", "phí|lệ phí|thuế|tiền thuế|bảo lãnh|vốn"),
     ("weak", "trả|gửi|vay|mượn|giá|mua|tiền|số tiền|hết|tốn"),
 )
 _CUES: Final = _PhraseTable((p, g) for g, ps in _CUE_GROUPS for p in ps.split("|"))
@@ -50,6 +53,7 @@ _CUE_CATEGORY: Final[dict[str, int]] = {
     # demoted to an ask when a modal word is there ("bảo chuyển 1tr")
     "pay": _CAT_LOSS,
     "ask": _CAT_ASK,
+    "demand": _CAT_ASK,
     "weak": _CAT_WEAK,
 }
 _CUE_WINDOW: Final = 40  # chars before an amount searched for a cue (about 6-8 words)
@@ -86,16 +90,24 @@ def _cue_category(low: str, start: int, lo: int) -> tuple[int, bool]:
     chunk = low[max(lo, start - _CUE_WINDOW) : start]
     words = _words_before(chunk[chunk.rfind("\n") + 1 :], 10)
     best = nearest = _CAT_NONE
-    seen = modal = asked = False
+    seen = modal = future = asked = demanded = False
     for _, group in reversed(_CUES.back(words, 12)):  # left to right
         if group == "modal":
             modal = asked = True
             continue
+        if group == "future":
+            future = asked = True
+            continue
         if group == "neutral":
             continue
         cat = _CUE_CATEGORY[group]
-        if group == "pay" and modal:
+        # demoted to an ask: "bảo chuyển 1tr", "sẽ bị trừ 2tr"; a demand: "đòi 300tr"
+        demanded = group == "demand" or (
+            (group == "pay" and (modal or future)) or (group == "loss" and future)
+        )
+        if demanded:
             cat = _CAT_ASK
+            asked = True
         elif group == "ask":
             asked = True
         nearest = cat
@@ -103,6 +115,8 @@ def _cue_category(low: str, start: int, lo: int) -> tuple[int, bool]:
         best = max(best, cat)
     if seen and nearest == _CAT_BENEFIT:
         return _CAT_BENEFIT, asked
+    if demanded and best != _CAT_TOTAL:  # the nearest cue asks: "toàn lừa, bắt nạp 2tr"
+        return _CAT_ASK, asked
     return best, asked
 
 
@@ -148,20 +162,23 @@ def _paid(low: str, kept: list[_Amt], cats: list[int]) -> list[int]:
     """The amounts the citizen says were paid or taken, in order: a transfer nobody asked for or
     a loss ("chuyển 5tr", "bị trừ 8 triệu"), an asked one followed by "chuyển rồi", and the
     amounts without a cue that continue a series of transfers ("lần sau 6tr", "rồi 100tr nữa").
-    Asked, promised and earned amounts and balances do not count."""
+    Asked, promised and earned amounts and balances do not count, nor a sum told twice."""
     paid: list[int] = []
     prev_paid = False
+    then = "mới" in low or "moi" in low  # "10tr mới cho rút" (checked once, not per amount)
     for k, a in enumerate(kept):
         cat = cats[k]
         if cat == _CAT_LOSS:
-            is_paid = not _asks_after(low, kept, k)
+            is_paid = not (then and _asks_after(low, kept, k))
         elif cat == _CAT_ASK:
             is_paid = _done_after(low, kept, k)
         elif cat in (_CAT_NONE, _CAT_WEAK):
             is_paid = prev_paid and _continues_series(low, kept, k)
         else:
             is_paid = False
-        if is_paid:
+        # the same sum told again ("... chuyển 20 triệu phí giữ chỗ. Tôi đã chuyển 20 triệu.") is
+        # one transfer, unless the words mark another one ("chuyển thêm 5tr", "lần sau 5tr")
+        if is_paid and not (a.value in paid and (k == 0 or not _continues_series(low, kept, k))):
             paid.append(a.value)
         prev_paid = is_paid
     return paid
@@ -177,7 +194,14 @@ def _after(low: str, kept: list[_Amt], k: int, n: int) -> list[str]:
 
 
 def _done_after(low: str, kept: list[_Amt], k: int) -> bool:
-    return bool(_DONE.forward(_after(low, kept, k, 10), 10))
+    """ "chuyển rồi", "đã chuyển" after an asked amount, before the next amount; the sentence
+    after counts too ("yêu cầu đóng phí 4.200.000đ vào tài khoản … Tôi đã chuyển")."""
+    end = kept[k].end
+    stop = kept[k + 1].start if k + 1 < len(kept) else len(low)
+    chunk = low[end : min(stop, end + 160)]
+    nl = chunk.find("\n")
+    words = [w.strip(_PUNCT) for w in (chunk if nl < 0 else chunk[:nl]).split()[:24]]
+    return bool(_DONE.forward(words, 24))
 
 
 def _asks_after(low: str, kept: list[_Amt], k: int) -> bool:

@@ -24,7 +24,9 @@ class Amount:
 class Entities:
     phones: tuple[str, ...]  # E.164, order of appearance, no duplicates
     bank_accounts: tuple[BankAccount, ...]
-    urls: tuple[str, ...]  # lowercased, as written (defanged dots restored), order of appearance
+    # as written with the scheme and host lowercased and the path's case kept (defanged dots
+    # restored), order of appearance, no duplicates
+    urls: tuple[str, ...]
     amounts: tuple[Amount, ...]  # every money amount found
     # the main amount: the total lost (a stated total, else the sum of ``paid``), or when
     # nothing was paid the amount asked

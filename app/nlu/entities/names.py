@@ -33,10 +33,8 @@ _HOLDER_CUE_RE: Final = re.compile(
     )
     + r")(?!\w)\s*(?:[:\-–]\s*|(?:là|la)\s+)?"
 )
-_PLATFORM: Final = _alt("facebook", "fb", "zalo", "telegram", "tele", "tiktok", "youtube", "instagram", "ig")
-_PAGE_HEAD: Final = _alt(
-    "fanpage", "page", "trang", "shop", "cửa hàng", "nhóm", "group", "kênh", "channel", "hội"
-)
+_PLATFORM: Final = _alt("facebook", "fb", "zalo", "telegram", "tele", "tiktok", "youtube", "instagram")
+_PAGE_HEAD: Final = _alt("fanpage", "page", "trang", "shop", "cửa hàng", "nhóm", "group", "kênh", "channel")
 _NAMED: Final = _alt("tên là", "có tên", "có tên là", "tên")
 _PAGE_CUE_RE: Final = re.compile(
     r"(?<!\w)(?:(?:"
@@ -52,10 +50,21 @@ _PAGE_CUE_RE: Final = re.compile(
     + r"))(?!\w)\s*(?:[:\-–]\s*|(?:là|la)\s+)?"
 )
 # Cheap substring checks before the page regex runs (it tries an alternation at every position).
-_PAGE_HINTS: Final = ("page", "trang", "shop", "nhóm", "nhom", "group", "kênh", "kenh", "channel",
-                      "cửa hàng", "cua hang", "hội", "hoi", "fb", "facebook", "zalo", "tele", "tiktok",
-                      "youtube", "instagram", "ig")  # fmt: skip
+# The first words of every page cue. A set lookup of the message's words tells whether one is
+# there (most messages have none); str.find then locates it, and the cue regex runs only there.
+_PAGE_STARTS: Final = frozenset(
+    v
+    for w in (
+        "fanpage", "page", "trang", "shop", "cửa", "nhóm", "group", "kênh", "channel",
+        "facebook", "fb", "zalo", "telegram", "tele", "tiktok", "youtube", "instagram",
+    )
+    for v in (w, _fold(w))
+)  # fmt: skip
+_PAGE_TOKENS: Final = _PAGE_STARTS | {w + ":" for w in _PAGE_STARTS}
+# Words before "zalo tên …" / "fb tên …" that make it a person's profile, not a page.
+_PROFILE: Final = _wordset("acc account nick tk khoan nguoi ong ba anh chi em ban co chu")
 _QUOTES: Final = {'"': '"', "'": "'", "“": "”", "‘": "’", "«": "»"}
+_QUOTE_RE: Final = re.compile("[\"'“‘«]")
 _END_PUNCT: Final = ",.;:!?)]}\"'”’»…"
 # Words that end a name in a message typed all in capitals ("NGUYEN VAN A CHO TOI").
 _STOP: Final = _wordset(
@@ -150,13 +159,39 @@ def _holder_before(text: str, low: str, s: int, lo: int, shouted: bool) -> str |
     return best
 
 
+def _profile_before(low: str, i: int) -> bool:
+    before = low[max(0, i - 12) : i].split()
+    return bool(before) and _fold(before[-1]) in _PROFILE
+
+
 def _find_pages(text: str, low: str) -> list[str]:
     """Page, shop, group and channel names, as written, in order, without duplicates."""
-    if not any(h in low for h in _PAGE_HINTS):
+    if text.islower() and _QUOTE_RE.search(text) is None:  # a name starts with a capital or a quote
         return []
+    present = _PAGE_TOKENS.intersection(low.split())
+    if not present:
+        return []
+    cues: list[re.Match[str]] = []
+    for w in {w.rstrip(":") for w in present}:
+        k = low.find(w)
+        while k >= 0:
+            if k == 0 or not low[k - 1].isalnum():
+                m = _PAGE_CUE_RE.match(low, k)
+                if m is not None:
+                    cues.append(m)
+            k = low.find(w, k + len(w))
+    if not cues:
+        return []
+    cues.sort(key=lambda m: (m.start(), -m.end()))
     shouted = text.isupper()
     pages: dict[str, None] = {}
-    for m in _PAGE_CUE_RE.finditer(low):
+    done = 0
+    for m in cues:
+        if m.start() < done:  # "fb" inside "page fb tên"
+            continue
+        done = m.end()
+        if m.group("named2") and _profile_before(low, m.start()):
+            continue  # "acc zalo tên Minh Khang": a person's profile, not a page
         i = m.end()
         if i >= len(text):
             break
