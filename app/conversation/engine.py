@@ -153,8 +153,7 @@ class Engine:
             return _addressed(replies, memo.address)
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
         replies = self._answer(message, text, province, session, memo)
-        reloaded = load_state(session, channel=message.channel, user_id=message.user_id)
-        if reloaded is None or reloaded.flow == MEMO_FLOW:  # a report that started keeps the memo
+        if not memo.reporting:  # a report that started keeps the memo in its draft
             save_state(
                 session,
                 channel=message.channel,
@@ -197,11 +196,11 @@ class Engine:
             earlier = memo.fresh_case(now)
             story = has_story(analysis)
             facts = CaseFacts.of(text, analysis, story=story)
-            replies = self.reports.start(
+            memo.last = None
+            memo.reporting = True
+            return self.reports.start(
                 message, facts, province=province, session=session, earlier=earlier, memo=memo
             )
-            memo.last = None
-            return replies
         if situation.topic is not None:
             return _simple(topic_answer(situation.topic, province))
         if analysis.intent == "report":  # no database here to hold a draft
@@ -332,8 +331,11 @@ class Engine:
             if value == "REPORT":
                 if session is None:
                     return _simple(REPORT_PROMPT)
+                earlier = memo.fresh_case(now)
+                memo.last = None
+                memo.reporting = True
                 return self.reports.start(
-                    message, None, province=province, session=session, earlier=memo.fresh_case(now), memo=memo
+                    message, None, province=province, session=session, earlier=earlier, memo=memo
                 )
         if kind == "REPORT":  # a button of a report draft that is gone (sent, cancelled or deleted)
             return _simple(NO_DRAFT)

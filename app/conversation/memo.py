@@ -75,6 +75,8 @@ class Memo(BaseModel):
     last: CaseFacts | None = None
     last_at: dt.datetime | None = None
     choices: list[str] = Field(default_factory=list)  # tactic ids, in the order they were numbered
+    # Set while this message opens a report: the draft then carries the memo (not stored apart).
+    reporting: bool = Field(default=False, exclude=True)
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> Memo:

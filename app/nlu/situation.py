@@ -161,7 +161,7 @@ class SituationReader:
             return "status"
         if "bot_question" in hits and n <= 20 and not help_asked:
             return "bot"
-        if "privacy" in hits:
+        if "privacy" in hits and not (has_amount or names_something):
             return "privacy"
         if "wait_question" in hits and n <= 10:
             return "wait"

@@ -433,9 +433,11 @@ def topic_answer(topic: Topic, province: Province) -> str:
             f"{province.hotline} hoặc 113.\n\n{hotline}"
         ),
         "privacy": (
-            "Thông tin người tố giác được giữ bí mật: tôi chỉ chuyển tố giác cho cán bộ công an xử lý, "
+            "Thông tin của bạn được giữ bí mật: tôi chỉ chuyển tố giác cho cán bộ công an xử lý, "
             "không tiết lộ tên hay số điện thoại của bạn cho ai khác; pháp luật bảo vệ người tố giác "
-            "tội phạm. Kẻ gian không biết ai đã tố giác.\n\n"
+            "tội phạm. Kẻ gian không biết ai đã tố giác.\n"
+            "Tin nhắn của bạn được lưu để trả lời và để cán bộ xác minh; bạn nhắn "
+            '"xóa dữ liệu của tôi" để xóa bất cứ lúc nào.\n\n'
             f'Khi sẵn sàng, bạn gõ "tố giác" để bắt đầu.\n\n{hotline}'
         ),
         "status": (
