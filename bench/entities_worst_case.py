@@ -45,6 +45,19 @@ def _random_words(n: int) -> str:
     return " ".join(out)[:n]
 
 
+def _distinct_paid(n: int) -> str:
+    """Paid amounts that all differ (each kept in the paid list), among rates, repeats, credit
+    limits and debits."""
+    out: list[str] = []
+    size = i = 0
+    while size < n:
+        i += 1
+        part = f"nạp {i}k, 3 lần mỗi lần {i}k, {i}k/video, hạn mức {i}tr lên {i + 1}tr, sd -{i}.000 do. "
+        out.append(part)
+        size += len(part)
+    return "".join(out)[:n]
+
+
 def _random_digits(n: int) -> str:
     rng = random.Random(2)
     return "".join(rng.choice("0123456789 .,-") for _ in range(n))
@@ -63,6 +76,7 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "dotted letters": _repeat("a.b"),
     "spaces": _repeat(" "),
     "names and pages": _repeat("fanpage tên Tiệm Nhà Mèo stk 2100445566 ACB tên NGUYEN THI HOA, "),
+    "distinct paid": _distinct_paid,
     "paid series": _repeat("nạp lần đầu 20 triệu, bảo nạp tiếp 50 triệu mới cho rút, chuyển rồi. "),
     "dates and times": _repeat("03-12-2026 19:05:12 hôm qua thứ 7 tuần trước 20/11 "),
 }

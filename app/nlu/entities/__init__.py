@@ -56,14 +56,14 @@ def extract_entities(text: str) -> Entities:
     digit_amts, chains = _scan_digits(low)
     if blocked and digit_amts:  # "bit.ly/3xqaz7k" holds no 7k
         digit_amts = [a for a in digit_amts if not _overlaps(blocked, a.start, a.end)]
-    amts, main, paid = _pick_amounts(text, low, digit_amts)
+    amts, off, main, paid = _pick_amounts(text, low, digit_amts)
 
     phones: list[str] = []
     accounts: list[BankAccount] = []
     if chains:
         segs = _segments(low, chains, blocked)
         if segs:
-            spans = sorted([(c.start, c.end) for c in chains] + [(a.start, a.end) for a in amts])
+            spans = sorted([(c.start, c.end) for c in chains] + [(a.start, a.end) for a in amts + off])
             phones, accounts = _classify(text, low, segs, spans)
 
     pages = _find_pages(text, low)

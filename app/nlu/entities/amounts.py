@@ -48,18 +48,19 @@ _K_VERB_RE: Final = re.compile(
     + r")(?!\w)"
 )
 _UNIT_FIRST: Final = tuple("tcknlxđdv")  # first letters of _TAIL_RE, checked before calling it
-# "12.000 điểm", "1.000 usdt": separator numbers counting something other than đồng.
+# "12.000 điểm", "1.000 usdt": separator numbers counting something other than đồng (folded "do"
+# before a word is "because": "-150.000 do mình tự thanh toán").
 _COUNT_NOUN_RE: Final = re.compile(
     r"\s?(?:"
     + _alt(
         *_wordset(
             "điểm|người|lượt|km|m2|sản phẩm|đơn|like|follow|view|tin nhắn|lần|xu|coin"
-            "|point|usdt|usd|đô|cổ phiếu|cp|tệ|won|yên|baht|bitcoin|btc|eth|thành viên|mem|học sinh|hs"
-            "|km2|m|kg|tấn",
+            "|point|usdt|usd|=đô|đô la|đôla|cổ phiếu|cp|tệ|won|yên|baht|bitcoin|btc|eth|thành viên|mem"
+            "|học sinh|hs|km2|m|kg|tấn",
             "|",
         )
     )
-    + r"|\$)(?!\w)"
+    + r"|do(?!\s+[^\W\d_])|\$)(?!\w)"
 )
 
 _NUMBER_WORDS: Final[dict[str, str]] = {}

@@ -27,12 +27,15 @@ class Entities:
     # as written with the scheme and host lowercased and the path's case kept (defanged dots
     # restored), order of appearance, no duplicates
     urls: tuple[str, ...]
-    amounts: tuple[Amount, ...]  # every money amount found
+    # every money amount found, except a pay per task ("50k/video") and a credit limit ("hạn mức
+    # 100tr"), which are no amount lost, asked nor promised
+    amounts: tuple[Amount, ...]
     # the main amount: the total lost (a stated total, else the sum of ``paid``), or when
     # nothing was paid the amount asked
     amount_vnd: int | None
-    # the amounts paid or taken, one per transfer, in order of appearance; a stated total
-    # ("tổng cộng 32tr") stands for its parts. A multi-turn report can sum distinct transfers.
+    # the amounts paid or taken, one per transfer ("3 lần, mỗi lần 500k" is three), in order of
+    # appearance; a stated total ("tổng cộng 32tr") stands for its parts, a sum asked then told as
+    # paid is one. A multi-turn report can sum distinct transfers.
     paid: tuple[int, ...] = ()
     # names of the pages, shops, groups and channels involved, as written, in order
     pages: tuple[str, ...] = ()
