@@ -111,3 +111,17 @@ def test_a_phone_after_a_limit_is_still_a_phone() -> None:
     entities = extract_entities("nâng hạn mức 100tr, gọi 0912 345 678")
     assert entities.phones == ("+84912345678",)
     assert entities.amount_vnd is None
+
+
+@pytest.mark.parametrize(
+    ("text", "paid"),
+    [
+        ("họ bảo phải nạp trước, em nạp 2 lần, lần đầu 1tr5, lần sau 6tr", (1_500_000, 6_000_000)),
+        ("ho bao phai nap truoc, em nap 2 lan, lan dau 1tr5, lan sau 6tr", (1_500_000, 6_000_000)),
+        ("họ bảo em nạp 2tr để rút tiền", ()),
+        ("bảo tôi chuyển 5 triệu", ()),
+        ("họ bắt nộp 3tr, tôi đã nạp 3tr", (3_000_000,)),
+    ],
+)
+def test_the_speaker_paying_after_being_asked_is_a_payment(text: str, paid: tuple[int, ...]) -> None:
+    assert extract_entities(text).paid == paid

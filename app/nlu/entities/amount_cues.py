@@ -72,6 +72,34 @@ _CUE_CATEGORY: Final[dict[str, int]] = {
     "demand": _CAT_ASK,
     "weak": _CAT_WEAK,
 }
+# A pay verb right after one of these was done by the speaker ("em nạp", "tôi đã chuyển").
+_SUBJECT_BEFORE: Final = frozenset(("em", "e", "tôi", "toi", "mình", "minh", "tui", "bác", "bac"))
+_ASKERS: Final = frozenset(
+    [
+        "bảo",
+        "bao",
+        "bắt",
+        "bat",
+        "kêu",
+        "keu",
+        "nhờ",
+        "nho",
+        "cầu",
+        "cau",
+        "muốn",
+        "muon",
+        "cần",
+        "can",
+        "phải",
+        "phai",
+        "để",
+        "de",
+        "dẫn",
+        "dan",
+        "đòi",
+        "doi",
+    ]
+)
 _CUE_WINDOW: Final = 40  # chars before an amount searched for a cue (about 6-8 words)
 
 # After an amount that was asked for: the citizen says it was paid ("bảo chuyển nốt 1tr2 mới gửi
@@ -153,6 +181,9 @@ def _cue_category(low: str, start: int, lo: int) -> tuple[int, bool, bool]:
         if group == "total" and after == 2 and _is_count(words[-2]) and words[-1] in _TIMES:
             continue
         limit = False
+        if group == "pay" and _speaker_did(words, len(words) - after - 1):
+            # "họ bảo phải nạp trước, em nạp 2 lần, lần đầu 1tr5": the citizen did it, whatever was asked
+            modal = must = future = False
         strong = strong or group not in ("weak", "benefit", "balance")
         cat = _CUE_CATEGORY[group]
         # demoted to an ask: "bảo chuyển 1tr", "sẽ bị trừ 2tr"; a demand: "đòi 300tr", "đòi
@@ -182,6 +213,17 @@ def _cue_category(low: str, start: int, lo: int) -> tuple[int, bool, bool]:
     if demanded and best != _CAT_TOTAL:  # the nearest cue asks: "toàn lừa, bắt nạp 2tr"
         return _CAT_ASK, asked, False
     return best, asked, fee
+
+
+def _speaker_did(words: list[str], cue: int) -> bool:
+    """The pay verb at words[cue] has the speaker as its subject ("em nạp", "tôi đã chuyển"), not
+    as the object of someone asking ("bảo em nạp", "bắt tôi chuyển")."""
+    i = cue - 1
+    if i >= 0 and words[i] in ("đã", "da"):
+        i -= 1
+    if i < 0 or words[i] not in _SUBJECT_BEFORE:
+        return False
+    return i == 0 or words[i - 1] not in _ASKERS
 
 
 def _is_count(word: str) -> bool:
