@@ -40,6 +40,7 @@ from app.nlu.report_answers import (
     read_control,
     resolve_date,
     says_no_loss,
+    says_paid,
 )
 from app.provinces import Province
 from app.replies import report as wording
@@ -468,7 +469,9 @@ class ReportFlow:
         for social in socials:
             if social not in draft.socials:
                 draft.socials.append(social)
-        paid = facts.paid or ([facts.amount_vnd] if facts.lost and facts.amount_vnd else [])
+        # One amount told as paid by the speaker counts as paid ("25 triệu đó tôi chuyển vào…").
+        told_paid = facts.lost or (facts.amount_vnd is not None and says_paid(original))
+        paid = facts.paid or ([facts.amount_vnd] if told_paid and facts.amount_vnd else [])
         for amount in paid:
             if amount not in draft.paid:
                 draft.paid.append(amount)

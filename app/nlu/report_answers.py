@@ -25,6 +25,7 @@ __all__ = [
     "read_control",
     "resolve_date",
     "says_no_loss",
+    "says_paid",
 ]
 
 Control = Literal["yes", "no", "skip", "done", "continue", "cancel"]
@@ -118,6 +119,18 @@ _NO_LOSS_RE = re.compile(
     r"(?:mat|chuyen|chuyen khoan|dong|nop|thiet hai|dung lai|mat dong nao)(?![a-z])"
 )
 _CONDITIONAL = frozenset({"neu", "bat", "bao", "phai", "ma", "de"})
+
+
+_SPEAKER_PAID_RE = re.compile(
+    r"(?<![a-z])(?<!bao )(?<!bat )(?<!keu )(?<!nho )(?<!cau )(?<!doi )(?<!huong dan )"
+    r"(?:toi|em|e|minh|bac|tui|me toi|bo toi)\s+(?:da\s+|cung\s+)?"
+    r"(?:chuyen|ck|nap|dong|nop|tra|coc|thanh toan)(?![a-z])"
+)
+
+
+def says_paid(text: str) -> bool:
+    """ "Tiền phạt 25 triệu đó tôi chuyển vào…": the speaker tells of a payment they made."""
+    return _SPEAKER_PAID_RE.search(normalize(text).folded) is not None
 
 
 def says_no_loss(text: str) -> bool:

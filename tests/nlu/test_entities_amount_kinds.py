@@ -125,3 +125,20 @@ def test_a_phone_after_a_limit_is_still_a_phone() -> None:
 )
 def test_the_speaker_paying_after_being_asked_is_a_payment(text: str, paid: tuple[int, ...]) -> None:
     assert extract_entities(text).paid == paid
+
+
+@pytest.mark.parametrize(
+    ("text", "paid"),
+    [
+        ("Tiền phạt 25 triệu đó tôi chuyển vào tài khoản Sacombank hôm thứ Sáu", True),
+        ("tien coc 2tr do em chuyen cho shop roi", True),
+        ("bác đã nạp 2 triệu vào app", True),
+        ("họ bảo tôi chuyển 5tr", False),
+        ("yêu cầu em nạp 3tr để mở khóa", False),
+        ("tôi chưa chuyển đồng nào", False),
+    ],
+)
+def test_a_report_turn_that_tells_a_payment(text: str, paid: bool) -> None:
+    from app.nlu.report_answers import says_paid
+
+    assert says_paid(text) is paid
