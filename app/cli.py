@@ -89,7 +89,9 @@ def catalog_check(
 
 @app.command()
 def chat(
-    province: Annotated[str | None, typer.Option(help="province id from provinces.yaml")] = None,
+    province: Annotated[
+        str | None, typer.Option(help="province id or alias from provinces.yaml (soc-trang: Cần Thơ)")
+    ] = None,
 ) -> None:
     """Talk to the bot in the terminal (the same engine and database the channels use)."""
     import uuid
