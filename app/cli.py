@@ -9,6 +9,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from app.blocklist.cli import blocklist_app
 from app.settings import Settings
 from app.tips.cli import tips_app
 
@@ -16,6 +17,7 @@ app = typer.Typer(help="Cảnh Giác: trợ lý phòng chống lừa đảo.", n
 catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(tips_app, name="tips")
+app.add_typer(blocklist_app, name="blocklist")
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
