@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import re
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.text.normalize import fold
 
 REQUIRED_TACTIC_IDS: tuple[str, ...] = (
     "impersonate_authority",
@@ -40,8 +44,21 @@ REQUIRED_TACTIC_IDS: tuple[str, ...] = (
 )
 
 MIN_PATTERNS = 12
+WHY_MAX_CHARS = 130
+STEP_MAX_CHARS = 90
+STEPS = 3
+EN_NAME_MAX_CHARS = 60
+# An English keyword that fits more tactics than this tells them apart no better than "scam".
+MAX_TACTICS_PER_EN_KEYWORD = 2
+# District-level police were abolished in 2025: advice must point to commune/ward or provincial police.
+# Matched on folded text; "công an quản lý" (police manage) is not a district.
+_RETIRED_POLICE_RE = re.compile(r"\b(?:cong an (?:huyen|quan)|ca huyen)\b(?! ly\b)")
+_CURLY_QUOTES = "\u201c\u201d\u2018\u2019"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Why = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=WHY_MAX_CHARS)]
+Step = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_MAX_CHARS)]
+Steps = Annotated[list[Step], Field(min_length=STEPS, max_length=STEPS)]
 TacticId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -55,6 +72,67 @@ class Source(BaseModel):
     title: str = ""
 
 
+def retired_police_mentions(text: str) -> list[str]:
+    """Mentions of district police ("công an huyện/quận", with or without diacritics) in `text`."""
+    return [m.group(0) for m in _RETIRED_POLICE_RE.finditer(fold(text))]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for item in value.__dict__.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def _one_sentence(value: str) -> str:
+    body = value.rstrip(".!? ")
+    if not value.endswith((".", "!", "?")) or any(f"{p} " in body for p in ".!?"):
+        raise ValueError("must be one sentence ending with a full stop")
+    return value
+
+
+def _straight_quotes(value: str) -> str:
+    if any(q in value for q in _CURLY_QUOTES):
+        raise ValueError('use straight quotes (") rather than curly ones')
+    return value
+
+
+class TacticEnglish(BaseModel):
+    """What the bot says to someone writing in English, and the words they use for this tactic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EN_NAME_MAX_CHARS)]
+    why: Why
+    steps: Steps
+    keywords: list[Text] = Field(min_length=5)
+
+    @field_validator("why")
+    @classmethod
+    def _why_is_one_sentence(cls, value: str) -> str:
+        return _straight_quotes(_one_sentence(value))
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_straight_quotes(cls, value: list[str]) -> list[str]:
+        return [_straight_quotes(s) for s in value]
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_lowercase_unique(cls, value: list[str]) -> list[str]:
+        upper = [k for k in value if k != k.lower()]
+        if upper:
+            raise ValueError(f"English keywords must be lowercase, not: {upper[:3]}")
+        dupes = sorted({k for k in value if value.count(k) > 1})
+        if dupes:
+            raise ValueError(f"duplicate English keywords: {dupes[:3]}")
+        return value
+
+
 class Tactic(BaseModel):
     """One scam tactic: how citizens describe it, its cues, and what to tell them."""
 
@@ -62,6 +140,9 @@ class Tactic(BaseModel):
 
     id: TacticId
     name: Text
+    why: Why
+    steps: Steps
+    en: TacticEnglish
     summary: Text
     patterns: list[Text] = Field(min_length=MIN_PATTERNS)
     keywords: list[Text] = Field(min_length=3)
@@ -90,6 +171,30 @@ class Tactic(BaseModel):
         if short:
             raise ValueError(f"keywords must be discriminative cues (2+ syllables), not: {short[:3]}")
         return value
+
+    @field_validator("why")
+    @classmethod
+    def _why_is_one_sentence(cls, value: str) -> str:
+        return _straight_quotes(_one_sentence(value))
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_straight_quotes(cls, value: list[str]) -> list[str]:
+        return [_straight_quotes(s) for s in value]
+
+    @model_validator(mode="after")
+    def _no_district_police(self) -> Tactic:
+        found = [
+            f"{name}: {mention!r}"
+            for name in type(self).model_fields
+            for text in _strings(getattr(self, name))
+            for mention in retired_police_mentions(text)
+        ]
+        if found:
+            raise ValueError(
+                f"district police no longer exist, say công an xã, phường or công an tỉnh: {found[:3]}"
+            )
+        return self
 
     @field_validator("summary")
     @classmethod
@@ -132,6 +237,20 @@ class Catalog(BaseModel):
             errors.append(f"required tactic ids missing: {missing}")
         if errors:
             raise ValueError("; ".join(errors))
+        return self
+
+    @model_validator(mode="after")
+    def _english_keywords_discriminate(self) -> Catalog:
+        owners: dict[str, list[str]] = {}
+        for tactic in self.tactics:
+            for keyword in tactic.en.keywords:
+                owners.setdefault(keyword, []).append(tactic.id)
+        shared = {k: ids for k, ids in owners.items() if len(ids) > MAX_TACTICS_PER_EN_KEYWORD}
+        if shared:
+            raise ValueError(
+                f"English keywords used by more than {MAX_TACTICS_PER_EN_KEYWORD} tactics: "
+                + "; ".join(f"{k!r} in {ids}" for k, ids in sorted(shared.items())[:5])
+            )
         return self
 
     def by_id(self) -> dict[str, Tactic]:

@@ -50,9 +50,14 @@ class Checker:
         self.domains = domains
         self.tactics = tactics
 
-    def check(self, entities: Entities, *, session: Session | None, text: str = "") -> str | None:
+    def check(
+        self, entities: Entities, *, session: Session | None, brief: bool = False, text: str = ""
+    ) -> str | None:
         """The check's text for the items in `entities` (and the foreign numbers written in `text`),
-        or None when the message names none."""
+        or None when the message names none.
+
+        `brief`: only the items (under a scam answer, which already gives the advice).
+        """
         foreign = find_foreign_numbers(text, limit=MAX_ITEMS) if text else []
         blocks: list[str] = [self._foreign(number, session) for number in foreign]
         reported = False
@@ -72,6 +77,8 @@ class Checker:
             reported = reported or link_reported
         if not blocks:
             return None
+        if brief:
+            return "\n\n".join(blocks)
         return "\n\n".join([*blocks, _ADVICE, *([_NOTE] if reported else [])])
 
     def _item(self, head: str, what: str, stats: MentionStats | None, listed: list[blocklist.Hit]) -> str:

@@ -1,34 +1,51 @@
 """The conversation engine shared by every channel: a message in, replies out.
 
 Channels, the web chat and the terminal chat all call `Engine.handle`; nothing here knows which
-channel a message came from.
+channel a message came from. One decision per message takes every signal together: the buttons
+and their typed labels, the open report, the short memory of the conversation (`memo`), the intent,
+the tactic, the urgency, the entities and what the situation is about.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from collections.abc import Callable
 
 from sqlmodel import Session
 
+from app.catalog.models import Tactic
 from app.checks.domains import OfficialDomains
 from app.checks.service import Checker
+from app.conversation.memo import MEMO_FLOW, CaseFacts, Memo
 from app.conversation.messages import IncomingMessage
-from app.conversation.report_flow import REPORT_FLOW, ReportFlow
-from app.conversation.state import load_state
+from app.conversation.report_flow import REPORT_FLOW, ReportFlow, has_story
+from app.conversation.state import load_state, save_state
 from app.nlu.analyzer import Analysis, Analyzer
+from app.nlu.language import is_english, match_english
 from app.provinces import Province, Provinces, load_provinces
 from app.replies.composer import (
     MAIN_ACTIONS,
     Reply,
+    address,
     compose,
+    english_answer,
     fixed_reply,
     hotline_line,
+    scam_actions,
+    scam_answer,
+    tactic_details,
     tactic_warning,
     to_replies,
+    topic_answer,
 )
 from app.settings import Settings
+from app.storage import utcnow
+from app.text.normalize import normalize
+from app.tips.models import VN_TZ
 from app.tips.rights import forget_citizen, is_forget_request
+from app.tips.service import get_tip
 
 __all__ = ["Engine"]
 
@@ -39,27 +56,48 @@ ATTACHMENT_ONLY = (
     "Bạn mô tả lại bằng lời hoặc dán nội dung tin nhắn đáng ngờ vào đây giúp tôi nhé."
 )
 EMPTY = "Tôi chưa hiểu tin nhắn của bạn. Bạn kể lại tình huống bằng lời giúp tôi: ai liên hệ, họ yêu cầu gì?"
-CHECK_PROMPT = "Bạn gửi số điện thoại, số tài khoản (kèm tên ngân hàng) hoặc đường link cần kiểm tra nhé."
+CHECK_PROMPT = (
+    "Bạn gửi số điện thoại, số tài khoản (kèm tên ngân hàng) hoặc đường link cần kiểm tra, "
+    "tôi xem đã có ai tố giác chưa."
+)
 NO_DRAFT = 'Bạn không có tố giác nào đang soạn. Khi cần, bạn bấm "Tố giác" để bắt đầu.'
 REPORT_PROMPT = (
     "Bạn kể lại sự việc giúp tôi: ai liên hệ, số điện thoại hoặc số tài khoản của họ, "
     "số tiền đã mất (nếu có) và thời gian."
 )
 
+# Button labels as a Zalo user types them (Zalo shows no buttons), folded.
+_TYPED_ACTIONS = {
+    "to giac": "ACTION:REPORT",
+    "kiem tra so link": "ACTION:CHECK",
+    "kiem tra so": "ACTION:CHECK",
+    "kiem tra link": "ACTION:CHECK",
+    "kiem tra": "ACTION:CHECK",
+    "duong day nong": "ACTION:HOTLINE",
+    "huong dan": "ACTION:HELP",
+    "xem them": "MORE",
+    "chi tiet": "MORE",
+}
+_CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
+
 
 class Engine:
     """Understanding plus composition, built once per process."""
 
     def __init__(
-        self, analyzer: Analyzer, provinces: Provinces, *, official_domains: OfficialDomains | None = None
+        self,
+        analyzer: Analyzer,
+        provinces: Provinces,
+        *,
+        official_domains: OfficialDomains | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.analyzer = analyzer
         self.provinces = provinces
+        self.clock = clock
         # Called after each analysis with its duration in seconds (the service's metrics hook).
         self.on_analysis: Callable[[Analysis, float], None] | None = None
-        self.reports = ReportFlow(
-            self.analyze, analyzer.tactics, analyze_draft=lambda text: analyzer.analyze(text[:MAX_TEXT])
-        )
+        self.reports = ReportFlow(self.analyze, analyzer.tactics, clock=clock)
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
 
     @classmethod
@@ -77,79 +115,234 @@ class Engine:
     def reply(self, text: str, *, province: Province) -> list[Reply]:
         """Answer one text message without conversation state."""
         analysis = self.analyze(text)
-        return compose(
+        replies = compose(
             analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
         )
+        return _addressed(replies, analysis.situation.address)
 
-    def _payload(self, payload: str, province: Province) -> list[Reply] | None:
-        kind, _, value = payload.partition(":")
-        intents = self.analyzer.intents
-        if kind == "ACTION":
-            if value in ("HELP", "HOTLINE", "GREETING"):  # GREETING: a new follower's welcome
-                return _simple(fixed_reply(intents[value.lower()], province))
-            if value == "CHECK":
-                return _simple(CHECK_PROMPT)
-            if value == "REPORT":
-                return _simple(REPORT_PROMPT)
-        if kind == "REPORT":  # a button of a report draft that is gone (sent, cancelled or deleted)
-            return _simple(NO_DRAFT)
-        if kind == "TACTIC" and value in self.analyzer.tactics:
-            return _simple(tactic_warning(self.analyzer.tactics[value], province, urgent=False))
-        return None
+    # ----------------------------------------------------------------- one message
 
     def handle(
         self, message: IncomingMessage, *, province: Province, session: Session | None = None
     ) -> list[Reply]:
         """Answer one incoming message (quick-reply payloads, attachments and text).
 
-        With a session, multi-turn flows run too: data-rights requests, an open report draft,
-        and a new report (a report message or the "Tố giác" button). The caller commits.
+        With a session, the conversation has a memory and multi-turn flows run: data-rights
+        requests, an open report draft, a new report. The caller commits.
         """
         text = (message.text or "").strip()
-        analysis: Analysis | None = None
-        if session is not None:
-            if text and is_forget_request(text):
-                return self._forget(message, session)
-            state = load_state(session, channel=message.channel, user_id=message.user_id)
-            if state is not None and state.flow == REPORT_FLOW:
-                result = self.reports.on_message(message, state, province=province, session=session)
-                if result.replies is not None:
-                    return result.replies
-                return self._stateless(message, text, province, session, None) + result.after
-            if "ACTION:REPORT" in ((message.payload or "").strip(), text):
-                return self.reports.start(message, None, province=province, session=session)
-            if text and not _is_payload(message.payload) and not _is_payload(text):
-                analysis = self.analyze(text)
-                if analysis.intent == "report":
-                    return self.reports.start(message, analysis, province=province, session=session)
-        return self._stateless(message, text, province, session, analysis)
+        if session is None:
+            return _addressed(self._answer(message, text, province, None, Memo()), "bạn")
+        if text and is_forget_request(text):
+            return self._forget(message, session)
+        now = self.clock()
+        state = load_state(session, channel=message.channel, user_id=message.user_id)
+        if state is not None and state.flow == REPORT_FLOW:
+            memo = Memo.load(state.data.get("memo"))
+            result = self.reports.on_message(message, state, province=province, session=session, memo=memo)
+            if result.replies is not None:
+                return _addressed(result.replies, memo.address)
+            replies = self._answer(message, text, province, session, memo) + result.after
+            return _addressed(replies, memo.address)
+        memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
+        replies = self._answer(message, text, province, session, memo)
+        reloaded = load_state(session, channel=message.channel, user_id=message.user_id)
+        if reloaded is None or reloaded.flow == MEMO_FLOW:  # a report that started keeps the memo
+            save_state(
+                session,
+                channel=message.channel,
+                user_id=message.user_id,
+                flow=MEMO_FLOW,
+                data=memo.model_dump(mode="json"),
+                now=now,
+            )
+        return _addressed(replies, memo.address)
 
-    def _stateless(
+    def _answer(
         self,
         message: IncomingMessage,
         text: str,
         province: Province,
         session: Session | None,
-        analysis: Analysis | None,
+        memo: Memo,
     ) -> list[Reply]:
-        """Answers that need no conversation state (checks read the tips when a session is given)."""
-        for payload in (message.payload, message.text):
-            if payload and _is_payload(payload):
-                answer = self._payload(payload.strip(), province)
-                if answer is not None:
-                    return answer
+        """The answer outside a report draft (the memo is updated in place)."""
+        now = self.clock()
+        command = self._command(message, text, memo)
+        if command is not None:
+            answer = self._on_command(command, message, province, session, memo, now)
+            if answer is not None:
+                return answer
         if not text:
             return _simple(ATTACHMENT_ONLY if message.attachments else EMPTY)
-        analysis = analysis or self.analyze(text)
+        if is_english(text):
+            tactic_id = match_english(text, self.analyzer.tactics.values())
+            tactic = self.analyzer.tactics.get(tactic_id or "")
+            return to_replies(english_answer(tactic, province), MAIN_ACTIONS)
+        analysis = self.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        if analysis.intent == "check":
-            return self._check(analysis, province, session)
-        if analysis.intent == "report" and analysis.tactic is None:  # no database here to hold a draft
+        memo.hear(analysis.situation.address)
+        situation = analysis.situation
+        if situation.topic == "status":
+            return self._status(situation.refs, message, province, session)
+        if analysis.intent == "report" and session is not None:
+            earlier = memo.fresh_case(now)
+            story = has_story(analysis)
+            facts = CaseFacts.of(text, analysis, story=story)
+            replies = self.reports.start(
+                message, facts, province=province, session=session, earlier=earlier, memo=memo
+            )
+            memo.last = None
+            return replies
+        if situation.topic is not None:
+            return _simple(topic_answer(situation.topic, province))
+        if analysis.intent == "report":  # no database here to hold a draft
+            if analysis.tactic is not None:
+                return self._scam(analysis, text, province, session, memo, now)
             return _simple(f"{REPORT_PROMPT}\n\n{hotline_line(province)}")
+        earlier = memo.fresh_case(now)
+        if earlier is not None and self._follows_up(analysis, earlier):
+            return self._follow_up(analysis, text, earlier, province, memo, now)
+        if analysis.intent == "check":
+            memo.remember(CaseFacts.of(text, analysis, story=has_story(analysis)), now)
+            return self._check(analysis, province, session)
+        if analysis.intent == "scam":
+            return self._scam(analysis, text, province, session, memo, now)
         return compose(
             analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
         )
+
+    # ----------------------------------------------------------------- scams
+
+    def _scam(
+        self,
+        analysis: Analysis,
+        text: str,
+        province: Province,
+        session: Session | None,
+        memo: Memo,
+        now: dt.datetime,
+    ) -> list[Reply]:
+        """A scam told: the answer (urgent steps first when money went out), and checks of what it names."""
+        tactics = self.analyzer.tactics
+        memo.remember(CaseFacts.of(text, analysis, story=True), now)
+        tactic_id = analysis.tactic or analysis.match.tactic
+        if tactic_id is None or tactic_id not in tactics:
+            return compose(analysis, province=province, tactics=tactics, intents=self.analyzer.intents)
+        tactic = tactics[tactic_id]
+        others = self._alternatives(analysis, tactic_id)
+        memo.choices = [tactic_id, *(t.id for t in others)]
+        text_out = scam_answer(analysis, tactic, province, alternatives=others)
+        found = self.checker.check(analysis.entities, session=session, brief=True)
+        if found:
+            text_out = f"{text_out}\n\n{found}"
+        return to_replies(text_out, scam_actions(tactic))
+
+    def _alternatives(self, analysis: Analysis, tactic_id: str) -> list[Tactic]:
+        """The other tactics worth naming in one line: only when the match is truly ambiguous."""
+        if not analysis.match.ambiguous:
+            return []
+        tactics = self.analyzer.tactics
+        return [
+            tactics[c.tactic]
+            for c in analysis.match.candidates[:3]
+            if c.tactic != tactic_id and c.tactic in tactics
+        ][:2]
+
+    def _follows_up(self, analysis: Analysis, earlier: CaseFacts) -> bool:
+        """A message about the case just told ("giờ phải làm gì?", "nó đòi 300 triệu mới thả")."""
+        if earlier.tactic is None or analysis.match.confident:
+            return False
+        if analysis.intent in ("greeting", "thanks", "hotline", "check"):
+            return False
+        situation = analysis.situation
+        return situation.follow_up or situation.danger or analysis.urgent or analysis.intent == "scam"
+
+    def _follow_up(
+        self,
+        analysis: Analysis,
+        text: str,
+        earlier: CaseFacts,
+        province: Province,
+        memo: Memo,
+        now: dt.datetime,
+    ) -> list[Reply]:
+        tactic = self.analyzer.tactics[earlier.tactic or ""]
+        urgent = analysis.urgent or earlier.urgent or analysis.situation.danger
+        lost = analysis.lost or earlier.lost
+        text_out = scam_answer(analysis, tactic, province, urgent=urgent, lost=lost)
+        facts = CaseFacts.of(text, analysis, story=True)
+        facts.tactic = tactic.id
+        facts.urgent, facts.lost = urgent, lost
+        facts.text = f"{earlier.text}\n{text}"[:2000]
+        facts.phones = [*earlier.phones, *(p for p in facts.phones if p not in earlier.phones)]
+        facts.urls = [*earlier.urls, *(u for u in facts.urls if u not in earlier.urls)]
+        facts.accounts = [*earlier.accounts, *facts.accounts]
+        facts.paid = [*earlier.paid, *facts.paid]
+        facts.amount_vnd = facts.amount_vnd or earlier.amount_vnd
+        memo.remember(facts, now)
+        return to_replies(text_out, scam_actions(tactic))
+
+    # ----------------------------------------------------------------- commands
+
+    def _command(self, message: IncomingMessage, text: str, memo: Memo) -> str | None:
+        """The button this message is: its payload, or its label typed as text."""
+        for value in (message.payload, text):
+            value = (value or "").strip()
+            if value.isascii() and value.split(":", 1)[0] in ("ACTION", "TACTIC", "REPORT", "MORE"):
+                return value
+        if not text or len(text) > 40:
+            return None
+        folded = " ".join(normalize(text).tokens)
+        if folded in _TYPED_ACTIONS:
+            return _TYPED_ACTIONS[folded]
+        choice = _CHOICE_RE.match(folded)
+        if choice and memo.choices:
+            index = int(choice.group(1)) - 1
+            if index < len(memo.choices):
+                return f"TACTIC:{memo.choices[index]}"
+        return None
+
+    def _on_command(
+        self,
+        command: str,
+        message: IncomingMessage,
+        province: Province,
+        session: Session | None,
+        memo: Memo,
+        now: dt.datetime,
+    ) -> list[Reply] | None:
+        kind, _, value = command.partition(":")
+        intents = self.analyzer.intents
+        tactics = self.analyzer.tactics
+        if kind == "ACTION":
+            if value in ("HELP", "HOTLINE", "GREETING"):  # GREETING: a new follower's welcome
+                return _simple(fixed_reply(intents[value.lower()], province))
+            if value == "CHECK":
+                return _simple(CHECK_PROMPT)
+            if value == "REPORT":
+                if session is None:
+                    return _simple(REPORT_PROMPT)
+                return self.reports.start(
+                    message, None, province=province, session=session, earlier=memo.fresh_case(now), memo=memo
+                )
+        if kind == "REPORT":  # a button of a report draft that is gone (sent, cancelled or deleted)
+            return _simple(NO_DRAFT)
+        if kind == "MORE":
+            case = memo.fresh_case(now)
+            tactic_id = value or (case.tactic if case is not None else None)
+            if tactic_id in tactics:
+                return to_replies(tactic_details(tactics[tactic_id or ""], province), MAIN_ACTIONS)
+            return None
+        if kind == "TACTIC" and value in tactics:
+            case = memo.fresh_case(now)
+            lost = bool(case and case.lost)
+            text = tactic_warning(tactics[value], province, urgent=lost, lost=lost)
+            return to_replies(text, scam_actions(tactics[value]))
+        return None
+
+    # ----------------------------------------------------------------- checks, status, rights
 
     def _check(self, analysis: Analysis, province: Province, session: Session | None) -> list[Reply]:
         """A phone number, account or link to look up: tips on file and warning signs."""
@@ -158,19 +351,40 @@ class Engine:
             return _simple(CHECK_PROMPT)
         parts = [found]
         if analysis.tactic is not None and analysis.tactic in self.analyzer.tactics:
-            parts.insert(
-                0, tactic_warning(self.analyzer.tactics[analysis.tactic], province, urgent=analysis.urgent)
-            )
+            tactic = self.analyzer.tactics[analysis.tactic]
+            parts.insert(0, scam_answer(analysis, tactic, province))
         else:
             parts.append(hotline_line(province))
         return _simple("\n\n".join(parts))
 
+    def _status(
+        self, refs: tuple[str, ...], message: IncomingMessage, province: Province, session: Session | None
+    ) -> list[Reply]:
+        """The status of a reference code, for the citizen who filed it; nobody else learns anything."""
+        lines: list[str] = []
+        for ref in refs[:3]:
+            tip = get_tip(session, ref_code=ref) if session is not None else None
+            if tip is not None and tip.reporter_id == message.user_id and tip.channel == message.channel:
+                sent = tip.created_at.astimezone(VN_TZ).strftime("%d/%m/%Y")
+                lines.append(
+                    f"📋 Tố giác {tip.ref_code} (gửi ngày {sent}): trạng thái {tip.status.label.lower()}."
+                )
+            else:
+                lines.append(
+                    f"Tôi chỉ báo được trạng thái của mã {ref} cho người đã gửi tố giác đó, từ đúng tài "
+                    "khoản đã gửi. Nếu mã là của bạn, bạn gọi đường dây nóng và đọc mã để cán bộ tra cứu."
+                )
+        lines.append(hotline_line(province))
+        return _simple("\n\n".join(lines))
+
     def _forget(self, message: IncomingMessage, session: Session) -> list[Reply]:
+        state = load_state(session, channel=message.channel, user_id=message.user_id)
+        had_draft = state is not None and state.flow == REPORT_FLOW
         done = forget_citizen(session, channel=message.channel, user_id=message.user_id)
         lines = []
-        if done.draft:
+        if had_draft:
             lines.append("• Tố giác bạn đang soạn dở: đã xóa.")
-        if done.messages:
+        if done.messages or (done.draft and not had_draft):
             lines.append("• Nội dung các tin nhắn cũ giữa bạn và tôi: đã xóa.")
         if done.tips:
             refs = ", ".join(done.tips[:10])
@@ -183,12 +397,18 @@ class Engine:
         return _simple("🗑️ Đã xóa dữ liệu của bạn:\n" + "\n".join(lines))
 
 
-def _is_payload(value: str | None) -> bool:
-    """A quick-reply or postback payload ("ACTION:HELP", "TACTIC:otp_theft"), not typed text."""
-    if not value:
-        return False
-    return value.isascii() and value.split(":", 1)[0] in ("ACTION", "TACTIC", "REPORT")
-
-
 def _simple(text: str) -> list[Reply]:
     return to_replies(text, MAIN_ACTIONS)
+
+
+def _addressed(replies: list[Reply], form: str) -> list[Reply]:
+    """Every reply in the citizen's own form of address (their quoted words left as written)."""
+    if form == "bạn":
+        return replies
+    out = []
+    for reply in replies:
+        lines = [
+            line if line.startswith("• Sự việc") else address(line, form) for line in reply.text.split("\n")
+        ]
+        out.append(type(reply)("\n".join(lines), reply.quick_replies))
+    return out

@@ -17,17 +17,17 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.catalog.models import Tactic
+from app.conversation.memo import MEMO_FLOW, CaseFacts, Memo
 from app.conversation.messages import IncomingMessage
 from app.conversation.state import StoredState, clear_state, save_state
 from app.nlu.analyzer import Analysis
 from app.nlu.banks import BANKS
-from app.nlu.entities import extract_entities
 from app.provinces import Province
 from app.replies.composer import (
     MAIN_ACTIONS,
@@ -35,6 +35,8 @@ from app.replies.composer import (
     Reply,
     hotline_line,
     to_replies,  # split at 2,000 characters, quick replies on the last
+    topic_answer,
+    urgent_steps,
 )
 from app.storage import utcnow
 from app.text.normalize import fold, normalize
@@ -48,6 +50,7 @@ __all__ = [
     "FlowResult",
     "ReportDraft",
     "ReportFlow",
+    "has_story",
     "is_bare_report_request",
 ]
 
@@ -80,6 +83,7 @@ HINT = '(Nhắn "bỏ qua" để sang câu khác, "xong" nếu đã đủ, "hủ
 class AccountDraft(BaseModel):
     number: str
     bank: str | None = None
+    holder: str | None = None
 
 
 class ReportDraft(BaseModel):
@@ -94,10 +98,16 @@ class ReportDraft(BaseModel):
     accounts: list[AccountDraft] = Field(default_factory=list)
     urls: list[str] = Field(default_factory=list)
     socials: list[str] = Field(default_factory=list)
+    pages: list[str] = Field(default_factory=list)
     amount_vnd: int | None = None
+    paid: list[int] = Field(default_factory=list)  # distinct amounts paid, across turns
     no_loss: bool = False
     incident_when: str | None = None
+    incident_date: dt.date | None = None
     urgent: bool = False
+    lost: bool = False
+    tactic_scores: dict[str, float] = Field(default_factory=dict)
+    memo: dict[str, Any] = Field(default_factory=dict)  # the conversation's memo, kept with the draft
     channel_id: str = ""
     province: str = ""
     display_name: str | None = None
@@ -271,6 +281,16 @@ def find_when(text: str) -> str | None:
     return m.group().strip()[:128]
 
 
+def resolve_date(text: str, today: dt.date) -> dt.date | None:
+    """The calendar day the citizen's words name (never in the future)."""
+    try:
+        from app.nlu.entities import find_incident_date  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    found: dt.date | None = find_incident_date(text, today)[0]
+    return found
+
+
 _SOCIAL_RE = re.compile(
     r"(?<!\w)(?P<app>facebook|fb|face|zalo|zl|telegram|tele|tiktok|instagram|ig|messenger|viber|whatsapp)"
     r"(?:\s+(?:tên|ten|nick|id|acc|là|la))?\s*[:\-]?\s*"
@@ -317,7 +337,7 @@ def bank_named(text: str) -> str | None:
 _REPORT_WORDS = (
     frozenset({"toi", "em", "minh", "muon", "can", "xin", "to", "giac", "cao", "trinh", "bao", "cong", "an"})
     | {"so", "dien", "thoai", "tai", "khoan", "stk", "link", "nay", "voi", "giup", "ad", "admin", "a", "oi"}
-    | {"cho", "ve", "vu", "viec", "lam", "don", "di", "nhe", "nha"}
+    | {"cho", "ve", "vu", "viec", "lam", "don", "di", "nhe", "nha", "nhu", "vua", "ke", "tren", "noi"}
 )
 
 
@@ -326,10 +346,11 @@ def is_bare_report_request(analysis: Analysis) -> bool:
     e = analysis.entities
     if e.phones or e.bank_accounts or e.urls or e.amount_vnd is not None:
         return False
-    return not _has_story(analysis)
+    return not has_story(analysis)
 
 
-def _has_story(analysis: Analysis) -> bool:
+def has_story(analysis: Analysis) -> bool:
+    """The message tells what happened (a tactic, fraud words, or enough words of its own)."""
     if analysis.match.tactic is not None or "scam" in analysis.cues:
         return True
     words = [t for t in analysis.message.tokens if t.isalpha() and t not in _REPORT_WORDS]
@@ -359,12 +380,9 @@ class ReportFlow:
         analyze: Callable[[str], Analysis],
         tactics: dict[str, Tactic],
         *,
-        analyze_draft: Callable[[str], Analysis] | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        self.analyze = analyze  # a citizen's message (counted in the service metrics)
-        # The whole draft again, for its tactic: not a new message, so not counted.
-        self.analyze_draft = analyze_draft or analyze
+        self.analyze = analyze  # a citizen's message, analysed once (counted in the service metrics)
         self.tactics = tactics
         # Server time, not the platform's message timestamp: it dates the tip and its reference code.
         self.clock = clock
@@ -372,9 +390,20 @@ class ReportFlow:
     # ----------------------------------------------------------------- entry points
 
     def start(
-        self, message: IncomingMessage, analysis: Analysis | None, *, province: Province, session: Session
+        self,
+        message: IncomingMessage,
+        facts: CaseFacts | None,
+        *,
+        province: Province,
+        session: Session,
+        earlier: CaseFacts | None = None,
+        memo: Memo | None = None,
     ) -> list[Reply]:
-        """A citizen wants to report (a report message, the "Tố giác" button)."""
+        """A citizen wants to report (a report message, the "Tố giác" button).
+
+        What they told just before (`earlier`, from the conversation's memo) is carried into the
+        draft: "tố giác" after a description, or "tố giác như tôi vừa kể".
+        """
         now = self.clock()
         draft = ReportDraft(
             started_at=now,
@@ -382,19 +411,30 @@ class ReportFlow:
             province=province.id,
             display_name=message.display_name,
         )
-        if analysis is not None and not is_bare_report_request(analysis):
-            self._merge(draft, message.text or "", analysis)
+        if memo is not None:
+            draft.memo = memo.model_dump(mode="json")
+        if earlier is not None and earlier.story and (facts is None or earlier.text != facts.text):
+            self._merge(draft, earlier)
+        if facts is not None and not _bare(facts):
+            self._merge(draft, facts)
+        urgent = self._urgent_head(draft, province)
         if draft.complete:
             draft.step = "confirm_all"
-            text = "\n\n".join((self._summary(draft), self._notice(province), _CONFIRM_ALL))
+            text = "\n\n".join((*urgent, self._summary(draft), self._notice(province), _CONFIRM_ALL))
             return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
         draft.step = "consent"
         intro = "Cảm ơn bạn đã tố giác." if draft.turns else "Tôi sẽ giúp bạn tố giác."
-        text = f"{intro}\n\n{self._notice(province)}\n\nBạn có đồng ý không?"
+        text = "\n\n".join((*urgent, intro, self._notice(province), "Bạn có đồng ý không?"))
         return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def on_message(
-        self, message: IncomingMessage, state: StoredState, *, province: Province, session: Session
+        self,
+        message: IncomingMessage,
+        state: StoredState,
+        *,
+        province: Province,
+        session: Session,
+        memo: Memo | None = None,
     ) -> FlowResult:
         """A message from a citizen who has a draft open."""
         now = self.clock()
@@ -414,7 +454,7 @@ class ReportFlow:
         if draft.paused:
             return self._paused(message, draft, control, province=province, session=session, now=now)
         button = _menu_button(message)
-        if button == "ACTION:REPORT":  # "Tố giác" again: where were we?
+        if button == "ACTION:REPORT" or _folded(text) == "to giac":  # "Tố giác" again: where were we?
             return FlowResult(self._prompt(session, message, draft, province, now, resumed=True), [])
         if button is not None:  # another menu button: answer it, keep the draft waiting
             self._save(session, message, draft, now, [])
@@ -426,11 +466,23 @@ class ReportFlow:
             return FlowResult(self._prompt(session, message, draft, province, now, head=_NO_ATTACHMENTS), [])
         if control == "cancel":
             return FlowResult(self._cancel(session, message), [])
+        turn = Turn(message, text, control, self.analyze(text) if text and control is None else None)
+        aside = self._aside(turn, draft, province)
+        if aside is not None:  # a question asked in passing: answered, not stored
+            return FlowResult(self._prompt(session, message, draft, province, now, head=aside), [])
         if draft.step == "consent":
-            return FlowResult(self._on_consent(message, draft, control, province, session, now), [])
-        if draft.step == "question":
-            return FlowResult(self._on_answer(message, draft, control, province, session, now), [])
-        return FlowResult(self._on_confirm(message, draft, control, province, session, now), [])
+            replies = self._on_consent(turn, draft, province, session, now)
+        elif draft.step == "question":
+            replies = self._on_answer(turn, draft, province, session, now)
+        else:
+            replies = self._on_confirm(turn, draft, province, session, now)
+        if turn.analysis is not None and turn.analysis.lost and replies:
+            # Money or a code just went out: the immediate steps come first, whatever the step.
+            head = urgent_steps(self._tactic(draft), province, danger=turn.analysis.situation.danger)
+            replies = to_replies(
+                f"{head}\n\n" + "\n\n".join(r.text for r in replies), replies[-1].quick_replies
+            )
+        return FlowResult(replies, [])
 
     # ----------------------------------------------------------------- steps
 
@@ -455,7 +507,7 @@ class ReportFlow:
             draft.paused = False
             draft.reminded_at = None
             if analysis is not None and not is_bare_report_request(analysis):
-                self._merge(draft, message.text or "", analysis)
+                self._merge(draft, CaseFacts.of(message.text or "", analysis, story=has_story(analysis)))
             return FlowResult(self._prompt(session, message, draft, province, now, resumed=True), [])
         # Something else: the engine answers it; remind about the draft once in a while.
         if draft.reminded_at is not None and now - draft.reminded_at <= DRAFT_IDLE:
@@ -469,15 +521,29 @@ class ReportFlow:
         )
         return FlowResult(None, to_replies(text, (CONTINUE, CANCEL)))
 
+    def _aside(self, turn: Turn, draft: ReportDraft, province: Province) -> str | None:
+        """The answer to a question asked mid-report (hotline, how long, privacy), if it is one."""
+        analysis = turn.analysis
+        if analysis is None or analysis.entities.amount_vnd is not None or analysis.lost:
+            return None
+        topic = analysis.situation.topic
+        if topic == "wait":
+            left = len([q for q in QUESTIONS if q not in draft.asked and draft.missing(q)])
+            return (
+                f"Chỉ còn {left + 1} bước ngắn nữa là xong."
+                if left
+                else "Sắp xong rồi, chỉ còn bước xác nhận."
+            )
+        if topic in ("bot", "privacy", "procedure", "emergency"):
+            return topic_answer(topic, province)
+        if analysis.intent == "hotline" and len(analysis.message.tokens) <= 16:
+            return f"{hotline_line(province)}\nKhẩn cấp, gọi 113."
+        return None
+
     def _on_consent(
-        self,
-        message: IncomingMessage,
-        draft: ReportDraft,
-        control: Control | None,
-        province: Province,
-        session: Session,
-        now: dt.datetime,
+        self, turn: Turn, draft: ReportDraft, province: Province, session: Session, now: dt.datetime
     ) -> list[Reply]:
+        message, control = turn.message, turn.control
         if control == "no":
             return self._cancel(session, message, declined=True)
         if control in ("yes", "continue"):
@@ -487,53 +553,48 @@ class ReportFlow:
             text = f"Tôi cần bạn đồng ý trước khi lưu tố giác.\n\n{notice}\n\nBạn có đồng ý không?"
             return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
         # More details before answering: keep them, ask again.
-        self._merge_message(draft, message)
+        self._merge_turn(draft, turn)
         text = f"Tôi đã ghi thêm thông tin của bạn.\n\n{self._notice(province)}\n\nBạn có đồng ý không?"
         return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def _on_answer(
-        self,
-        message: IncomingMessage,
-        draft: ReportDraft,
-        control: Control | None,
-        province: Province,
-        session: Session,
-        now: dt.datetime,
+        self, turn: Turn, draft: ReportDraft, province: Province, session: Session, now: dt.datetime
     ) -> list[Reply]:
+        message, control, text = turn.message, turn.control, turn.text
         question = draft.question
         if control == "done":
             return self._to_confirm(session, message, draft, now)
         if question is not None and question not in draft.asked:
             draft.asked.append(question)
-        text = (message.text or "").strip()
-        folded = " ".join(_words(text))
+        folded = _folded(text)
         if control in ("skip", "continue", "yes") or not text:
             pass
         elif question == "amount" and (control == "no" or says_no_loss(text) or folded in _NOTHING):
             draft.no_loss = True
-            self._merge_message(draft, message, answering=question)
+            self._merge_turn(draft, turn, answering=question)
         elif control == "no" or folded in _NOTHING:
             pass  # "không có", "không biết": nothing to add
         else:
-            self._merge_message(draft, message, answering=question)
+            self._merge_turn(draft, turn, answering=question)
         return self._after_answer(session, message, draft, province, now)
 
     def _on_confirm(
-        self,
-        message: IncomingMessage,
-        draft: ReportDraft,
-        control: Control | None,
-        province: Province,
-        session: Session,
-        now: dt.datetime,
+        self, turn: Turn, draft: ReportDraft, province: Province, session: Session, now: dt.datetime
     ) -> list[Reply]:
+        message, control = turn.message, turn.control
         if control == "yes":
             return self._file(session, message, draft, province, now)
         if control == "no":
             return self._cancel(session, message)
-        if control in ("skip", "done", "continue") or not (message.text or "").strip():
+        if control in ("skip", "done", "continue") or not turn.text:
             return self._prompt(session, message, draft, province, now)
-        self._merge_message(draft, message)
+        if len(draft.turns) >= MAX_DRAFT_TURNS:
+            head = (
+                f"Tố giác đã có {MAX_DRAFT_TURNS} đoạn, tôi không ghi thêm được. "
+                'Bạn chọn "Có" để gửi những gì đã ghi; phần còn lại bạn kể với cán bộ khi được liên hệ.'
+            )
+            return self._prompt(session, message, draft, province, now, head=head)
+        self._merge_turn(draft, turn)
         return self._prompt(session, message, draft, province, now, added=True)
 
     # ----------------------------------------------------------------- transitions
@@ -607,11 +668,8 @@ class ReportFlow:
         now: dt.datetime,
     ) -> list[Reply]:
         """Store the tip and give the citizen its reference code."""
-        content = "\n".join(draft.turns)
-        analysis = self.analyze_draft(content) if content else None
-        tactics = [c.tactic for c in analysis.match.candidates] if analysis is not None else []
-        if analysis is not None and analysis.match.tactic and analysis.match.tactic not in tactics:
-            tactics.insert(0, analysis.match.tactic)
+        tactics = _ranked(draft)
+        score = draft.tactic_scores.get(tactics[0], 0.0) if tactics else 0.0
         tip = create_tip(
             session,
             tip=NewTip(
@@ -621,20 +679,32 @@ class ReportFlow:
                 reporter_id=message.user_id,
                 reporter_name=draft.display_name,
                 tactics=tactics,
-                score=analysis.match.score if analysis is not None else 0.0,
+                score=min(score, 100.0),
                 turns=draft.turns,
                 phones=draft.phones,
-                accounts=[(a.number, a.bank) for a in draft.accounts],
+                accounts=[(a.number, a.bank, a.holder) for a in draft.accounts],
                 urls=draft.urls,
                 socials=draft.socials,
+                pages=draft.pages,
                 amount_vnd=0 if draft.no_loss and draft.amount_vnd is None else draft.amount_vnd,
                 incident_when=draft.incident_when,
-                urgent=draft.urgent or bool(analysis and analysis.urgent),
+                incident_date=draft.incident_date,
+                urgent=draft.urgent,
             ),
             ref_prefix=province.ref_prefix,
             now=now,
         )
-        clear_state(session, channel=message.channel, user_id=message.user_id)
+        # The conversation goes on with its memo (the form of address), without the filed case.
+        memo = Memo.load(draft.memo)
+        memo.last = None
+        save_state(
+            session,
+            channel=message.channel,
+            user_id=message.user_id,
+            flow=MEMO_FLOW,
+            data=memo.model_dump(mode="json"),
+            now=now,
+        )
         return to_replies(self._filed_text(tip, province, lost_money=bool(draft.amount_vnd)), MAIN_ACTIONS)
 
     def _cancel(self, session: Session, message: IncomingMessage, *, declined: bool = False) -> list[Reply]:
@@ -649,58 +719,84 @@ class ReportFlow:
 
     # ----------------------------------------------------------------- drafts
 
-    def _merge_message(
-        self, draft: ReportDraft, message: IncomingMessage, *, answering: Question | None = None
-    ) -> None:
-        text = message.text or ""
-        if not text.strip():
+    def _merge_turn(self, draft: ReportDraft, turn: Turn, *, answering: Question | None = None) -> None:
+        if turn.analysis is None or not turn.text:
             return
-        analysis = self.analyze(text)
-        self._merge(draft, text, analysis, answering=answering)
+        facts = CaseFacts.of(turn.text, turn.analysis, story=has_story(turn.analysis))
+        self._merge(draft, facts, answering=answering)
 
-    def _merge(
-        self, draft: ReportDraft, text: str, analysis: Analysis, *, answering: Question | None = None
-    ) -> None:
-        original = unicodedata.normalize("NFC", text).strip()
+    def _merge(self, draft: ReportDraft, facts: CaseFacts, *, answering: Question | None = None) -> None:
+        """Add one turn's facts to the draft; each fact goes where it belongs, whatever was asked."""
+        original = unicodedata.normalize("NFC", facts.text).strip()
         if not original:
             return
         if len(draft.turns) < MAX_DRAFT_TURNS:
             draft.turns.append(original)
-        entities = extract_entities(original) if len(original) > 2000 else analysis.entities
-        for phone in entities.phones:
+        for phone in facts.phones:
             if phone not in draft.phones:
                 draft.phones.append(phone)
-        for account in entities.bank_accounts:
+        for account in facts.accounts:
             known = next((a for a in draft.accounts if a.number == account.number), None)
             if known is None:
-                draft.accounts.append(AccountDraft(number=account.number, bank=account.bank))
-            elif account.bank and not known.bank:
-                known.bank = account.bank
+                draft.accounts.append(
+                    AccountDraft(number=account.number, bank=account.bank, holder=account.holder)
+                )
+            else:
+                known.bank = known.bank or account.bank
+                known.holder = known.holder or account.holder
         unnamed = [a for a in draft.accounts if not a.bank]
-        if not entities.bank_accounts and len(unnamed) == 1:
+        if not facts.accounts and len(unnamed) == 1:
             unnamed[0].bank = bank_named(original)  # "tài khoản đó là Techcombank"
-        for url in entities.urls:
+        for url in facts.urls:
             if url not in draft.urls:
                 draft.urls.append(url)
+        for page in facts.pages:
+            if page not in draft.pages:
+                draft.pages.append(page)
         socials = find_socials(original)
-        if answering == "contacts" and not (
-            entities.phones or entities.bank_accounts or entities.urls or socials
+        words = len(original.split())
+        if (
+            answering == "contacts"
+            and not (facts.phones or facts.accounts or facts.urls or socials or facts.pages)
+            and words <= 12
+            and facts.amount_vnd is None
+            and not facts.lost
         ):
             socials = [_excerpt(original, 200)]  # "nick Lan Anh bán hàng": keep their words as the contact
         for social in socials:
             if social not in draft.socials:
                 draft.socials.append(social)
-        if entities.amount_vnd is not None:
-            draft.amount_vnd = entities.amount_vnd
+        for amount in facts.paid:
+            if amount not in draft.paid:
+                draft.paid.append(amount)
+        if facts.amount_vnd is not None:
+            if draft.amount_vnd is None or not draft.paid:
+                draft.amount_vnd = facts.amount_vnd
             draft.no_loss = False
         elif says_no_loss(original) and draft.amount_vnd is None:
             draft.no_loss = True
+        if draft.paid:
+            draft.amount_vnd = sum(draft.paid)  # the total lost across transfers
         when = find_when(original)
         if when and not draft.incident_when:
             draft.incident_when = when
-        if answering == "what" or _has_story(analysis):
+            draft.incident_date = resolve_date(original, _local(draft.started_at).date())
+        if facts.story:
+            for tactic, score in facts.candidates:
+                draft.tactic_scores[tactic] = draft.tactic_scores.get(tactic, 0.0) + score
+        if answering == "what" or facts.story:
             draft.story = True
-        draft.urgent = draft.urgent or analysis.urgent
+        draft.urgent = draft.urgent or facts.urgent
+        draft.lost = draft.lost or facts.lost
+
+    def _tactic(self, draft: ReportDraft) -> Tactic | None:
+        ranked = _ranked(draft)
+        return self.tactics.get(ranked[0]) if ranked else None
+
+    def _urgent_head(self, draft: ReportDraft, province: Province) -> tuple[str, ...]:
+        if not draft.lost:
+            return ()
+        return (urgent_steps(self._tactic(draft), province),)
 
     def _save(
         self,
@@ -733,21 +829,24 @@ class ReportFlow:
 
     def _summary(self, draft: ReportDraft) -> str:
         lines = ["📋 Tóm tắt tố giác:"]
-        story = next((t for t in draft.turns if t), "")
+        story = " / ".join(" ".join(t.split()) for t in draft.turns if t)
         if story:
-            lines.append(f"• Sự việc: {_excerpt(story)}")
-        content = "\n".join(draft.turns)
-        if content:
-            tactic = self.analyze_draft(content).match.tactic
-            if tactic and tactic in self.tactics:
-                lines.append(f"• Dấu hiệu: {self.tactics[tactic].name}")
+            lines.append(f"• Sự việc: {_excerpt(story, 600)}")
+        tactic = self._tactic(draft)
+        if tactic is not None:
+            lines.append(f"• Dấu hiệu: {tactic.name}")
         if draft.phones:
             lines.append("• Số điện thoại: " + "; ".join(format_phone(p) for p in draft.phones))
         if draft.accounts:
-            accounts = [f"{a.number} ({a.bank})" if a.bank else a.number for a in draft.accounts]
+            accounts = []
+            for a in draft.accounts:
+                details = ", ".join(d for d in (a.bank, a.holder) if d)
+                accounts.append(f"{a.number} ({details})" if details else a.number)
             lines.append("• Số tài khoản: " + "; ".join(accounts))
         if draft.urls:
             lines.append("• Đường link: " + "; ".join(draft.urls))
+        if draft.pages:
+            lines.append("• Trang, cửa hàng, nhóm: " + "; ".join(draft.pages))
         if draft.socials:
             lines.append("• Tài khoản mạng xã hội: " + "; ".join(draft.socials))
         if draft.amount_vnd is not None:
@@ -755,7 +854,8 @@ class ReportFlow:
         elif draft.no_loss:
             lines.append("• Số tiền: chưa mất tiền")
         if draft.incident_when:
-            lines.append(f"• Thời gian: {draft.incident_when}")
+            day = f" ({draft.incident_date:%d/%m/%Y})" if draft.incident_date else ""
+            lines.append(f"• Thời gian: {draft.incident_when}{day}")
         if len(lines) == 1:
             lines.append("• (chưa có thông tin)")
         return "\n".join(lines)
@@ -776,6 +876,36 @@ class ReportFlow:
                 "giao dịch, giữ lại tin nhắn, biên lai chuyển tiền.",
             )
         return "\n\n".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One citizen message inside a report, analysed once."""
+
+    message: IncomingMessage
+    text: str
+    control: Control | None
+    analysis: Analysis | None
+
+
+def _bare(facts: CaseFacts) -> bool:
+    """ "tôi muốn tố giác": nothing to store yet."""
+    return not (facts.story or facts.phones or facts.accounts or facts.urls or facts.amount_vnd is not None)
+
+
+def _ranked(draft: ReportDraft) -> list[str]:
+    """The tactics the conversation supports: the best, and a second only when nearly as strong."""
+    ranked = sorted(draft.tactic_scores.items(), key=lambda kv: -kv[1])
+    if not ranked:
+        return []
+    best = [ranked[0][0]]
+    if len(ranked) > 1 and ranked[1][1] >= 0.9 * ranked[0][1]:
+        best.append(ranked[1][0])
+    return best
+
+
+def _folded(text: str) -> str:
+    return " ".join(normalize(text).tokens)
 
 
 _CONFIRM = 'Gửi tố giác? Chọn "Có" để gửi, "Không" để hủy, hoặc nhắn thêm thông tin.'

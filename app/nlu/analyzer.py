@@ -14,10 +14,13 @@ from app.nlu.cues import CueIndex
 from app.nlu.entities import Entities, extract_entities
 from app.nlu.intents import IntentId, IntentSpec, load_intents
 from app.nlu.matcher import Match, Matcher, MatcherSettings
-from app.nlu.urgency import is_urgent
+from app.nlu.situation import Situation, SituationCues, SituationReader
+from app.nlu.urgency import Urgency, assess
 from app.text.normalize import Normalized, normalize
 
-__all__ = ["Analysis", "Analyzer"]
+__all__ = ["SITUATIONS_FILE", "Analysis", "Analyzer"]
+
+SITUATIONS_FILE = Path(__file__).resolve().parents[2] / "intents" / "situations" / "situations.yaml"
 
 # Intents with a fixed answer, recognised from short messages.
 _SMALL_TALK: tuple[IntentId, ...] = ("thanks", "hotline", "help", "greeting")
@@ -37,6 +40,13 @@ class Analysis:
     urgent: bool
     entities: Entities
     cues: dict[str, list[str]]
+    urgency: Urgency
+    situation: Situation
+
+    @property
+    def lost(self) -> bool:
+        """Money, an OTP or a password already went out."""
+        return self.urgent and self.urgency.kind == "lost"
 
     def to_json(self, id_: Any = None) -> dict[str, Any]:
         """The stable `canhgiac analyze` line for this message."""
@@ -51,7 +61,7 @@ class Analysis:
             "entities": {
                 "phones": list(self.entities.phones),
                 "bank_accounts": [a.number for a in self.entities.bank_accounts],
-                "urls": list(self.entities.urls),
+                "urls": [u.lower() for u in self.entities.urls],
                 "amount_vnd": self.entities.amount_vnd,
             },
         }
@@ -61,7 +71,11 @@ class Analyzer:
     """Built once from the catalogue and intent files; `analyze` is pure and fast."""
 
     def __init__(
-        self, catalog: Catalog, intents: dict[str, IntentSpec], settings: MatcherSettings | None = None
+        self,
+        catalog: Catalog,
+        intents: dict[str, IntentSpec],
+        settings: MatcherSettings | None = None,
+        situations: SituationCues | None = None,
     ):
         self.catalog = catalog
         self.tactics = catalog.by_id()
@@ -87,12 +101,14 @@ class Analyzer:
             for phrase in (*spec.examples, *spec.cues, *spec.weak_cues):
                 known.update(normalize(phrase).tokens)
         self.matcher.add_known_words(known)
+        self.situations = SituationReader(situations or SituationCues.load(SITUATIONS_FILE))
 
     @classmethod
     def from_files(
         cls, catalog_path: Path, intents_dir: Path, settings: MatcherSettings | None = None
     ) -> Analyzer:
-        return cls(load_catalog(catalog_path), load_intents(intents_dir), settings)
+        situations = SituationCues.load(intents_dir / "situations" / "situations.yaml")
+        return cls(load_catalog(catalog_path), load_intents(intents_dir), settings, situations)
 
     def analyze(self, text: str) -> Analysis:
         """Understand one message."""
@@ -100,13 +116,29 @@ class Analyzer:
         cues = self.cues.find(message)
         entities = extract_entities(message.nfc)
         match = self.matcher.match(message.tokens)
-        pressing = is_urgent(message.tokens, self.urgency)
-        intent = self._intent(message, cues, entities, match, pressing)
+        urgency = assess(message.tokens, self.urgency)
+        pressing = urgency.kind is not None
+        fraud = "scam" in cues and "scam:negated" not in cues
+        situation = self.situations.read(
+            message,
+            has_amount=entities.amount_vnd is not None,
+            names_something=bool(entities.phones or entities.bank_accounts or entities.urls),
+            fraud_words=fraud,
+            help_asked="help" in cues,
+        )
+        if situation.topic is not None:
+            # Not a scam being told (family money, one's own OTP, a forwarded warning, a question
+            # about the bot or a reference code): no tactic, no alarm.
+            intent: IntentId = "hotline" if situation.topic == "emergency" else "other"
+            return Analysis(message, intent, None, match, False, False, entities, cues, urgency, situation)
+        intent = self._intent(message, cues, entities, match, pressing, situation.asks_verdict)
         tactic = match.tactic if intent in ("scam", "report") else None
         if intent == "check" and (match.confident or "scam" in cues or "scam:weak" in cues):
             tactic = match.tactic  # the lookup also describes a situation
         urgent = pressing and intent in ("scam", "report", "check")
-        return Analysis(message, intent, tactic, match, intent == "report", urgent, entities, cues)
+        return Analysis(
+            message, intent, tactic, match, intent == "report", urgent, entities, cues, urgency, situation
+        )
 
     def _intent(
         self,
@@ -115,6 +147,7 @@ class Analyzer:
         entities: Entities,
         match: Match,
         pressing: bool,
+        asks_verdict: bool = False,
     ) -> IntentId:
         n = len(message.tokens)
         if "report" in cues and "report:weak" not in cues:
@@ -128,7 +161,10 @@ class Analyzer:
             or (not (match.tactic and situation) and ("check:weak" in cues or n <= _CHECK_SHORT))
         ):
             return "check"
-        if match.tactic is not None and situation:
+        # A confident match with a link, a number, pressure or a "should I?" is never off-topic.
+        how_to = "the nao" in message.folded  # "đặt mật khẩu thế nào cho an toàn": a question
+        strong = match.confident and (names_something or asks_verdict or (pressing and not how_to))
+        if match.tactic is not None and (situation or strong):
             return "scam"
         if n <= _SHORT or "hotline" in cues:
             for intent in _SMALL_TALK:

@@ -11,12 +11,14 @@ the person says they refused or it is over ("cúp máy", "không chuyển"). The
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.text.normalize import fold
 
-__all__ = ["UrgencyRules", "is_urgent"]
+__all__ = ["Urgency", "UrgencyKind", "UrgencyRules", "assess", "is_urgent"]
 
 
 class UrgencyRules(BaseModel):
@@ -133,8 +135,25 @@ def _done(
     return any(_is_amount(t) for t in tokens[end : end + 6])
 
 
+UrgencyKind = Literal["lost", "pressure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    """How pressing a situation is: money or credentials gone ("lost"), pressure right now
+    ("pressure"), or neither; and whether the person says they have not paid yet."""
+
+    kind: UrgencyKind | None
+    not_paid: bool
+
+
 def is_urgent(tokens: Sequence[str], rules: FoldedRules) -> bool:
     """Money, an OTP or a password already went out, or the pressure is happening now."""
+    return assess(tokens, rules).kind is not None
+
+
+def assess(tokens: Sequence[str], rules: FoldedRules) -> Urgency:
+    """The urgency of a message (see the module docstring for the grammar)."""
     hits = rules.scan(tokens)
     negations = rules.negations
     requests = hits["requests"]
@@ -142,19 +161,21 @@ def is_urgent(tokens: Sequence[str], rules: FoldedRules) -> bool:
     refused = any("neu" not in tokens[max(0, s - 2) : s] for s, _ in hits["refusals"])
     not_yet = any(_near_before(tokens, s, negations, 2) for s, _ in hits["money"])
     if any(not _near_before(tokens, s, negations, 2) for s, _ in hits["loss"]):
-        return True
+        return Urgency("lost", not_yet)
     for s, e in hits["money"]:
         if _done(tokens, s, e, rules, requests, amount_counts=True, refused=refused or not_yet):
-            return True
+            return Urgency("lost", False)
     for s, e in hits["cred_verbs"]:
         gave = e < len(tokens) and tokens[e] in rules.after_done  # "đọc rồi", "cài xong"
         object_named = any(t in rules.cred_objects for t in tokens[e : e + 4])
         if (gave or object_named) and _done(
             tokens, s, e, rules, requests, amount_counts=False, refused=refused
         ):
-            return True
+            return Urgency("lost", not_yet)
+    not_paid = not_yet or refused
     if refused:
-        return False
+        return Urgency(None, not_paid)
     if any(not _near_before(tokens, s, negations, 1) for s, _ in hits["pressing"]):
-        return True
-    return not not_yet and any(not _near_before(tokens, s, negations, 1) for s, _ in hits["ongoing"])
+        return Urgency("pressure", not_paid)
+    ongoing = any(not _near_before(tokens, s, negations, 1) for s, _ in hits["ongoing"])
+    return Urgency("pressure" if ongoing and not not_yet else None, not_paid)

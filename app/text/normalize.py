@@ -95,7 +95,10 @@ def _resolve(i: int, toks: list[str]) -> str | None:
     if tok == "ck":
         if _is_number(nxt) or nxt in tc.CK_TRANSFER_NEXT:
             return "chuyển khoản"
-        if nxt in tc.CK_SPOUSE_NEXT or prev in tc.CK_SPOUSE_PREV:
+        after = toks[i + 2] if i + 2 < len(toks) else ""
+        if nxt in tc.CK_SPOUSE_NEXT and _is_number(after):
+            return "chuyển khoản"  # "ck em 500k": transfer me 500k
+        if nxt == "oi" or nxt in tc.CK_SPOUSE_NEXT or prev in tc.CK_SPOUSE_PREV:
             return "chồng"
         return "chuyển khoản"
     if tok == "mk":

@@ -129,8 +129,13 @@ def _local(when: dt.datetime) -> dt.datetime:
     return when.astimezone(VN_TZ).replace(tzinfo=None)
 
 
+def _account(number: str, bank: str | None, holder: str | None) -> str:
+    details = ", ".join(d for d in (bank, holder) if d)
+    return f"{number} ({details})" if details else number
+
+
 def _accounts(tip: TipRead) -> str:
-    return LIST_SEPARATOR.join(f"{a.number} ({a.bank})" if a.bank else a.number for a in tip.accounts)
+    return LIST_SEPARATOR.join(_account(a.number, a.bank, a.holder) for a in tip.accounts)
 
 
 def _tactics(tip: TipRead, options: ExportOptions) -> str:
@@ -159,11 +164,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("Độ khớp", 9, lambda t, o: round(t.score, 1)),
     Column("Khẩn cấp", 9, lambda t, o: "Có" if t.urgent else "Không"),
     Column("Số tiền (VND)", 14, lambda t, o: t.amount_vnd),
-    Column("Thời gian xảy ra", 16, lambda t, o: t.incident_when or ""),
+    Column("Ngày xảy ra", 12, lambda t, o: t.incident_date),
+    Column("Thời gian xảy ra (lời người báo)", 16, lambda t, o: t.incident_when or ""),
     Column("Số điện thoại", 18, lambda t, o: LIST_SEPARATOR.join(t.phones)),
     Column("Số tài khoản", 26, lambda t, o: _accounts(t)),
     Column("Đường link", 30, lambda t, o: LIST_SEPARATOR.join(link.url for link in t.links)),
     Column("Tài khoản mạng xã hội", 24, lambda t, o: LIST_SEPARATOR.join(t.socials)),
+    Column("Trang, cửa hàng, nhóm", 24, lambda t, o: LIST_SEPARATOR.join(t.pages)),
     Column("Nội dung tố giác", 80, lambda t, o: TURN_SEPARATOR.join(t.turns)),
     Column("Ghi chú của cán bộ", 30, lambda t, o: t.officer_note or ""),
 )
@@ -178,6 +185,8 @@ def _csv_cell(value: Any) -> str:
         return EMPTY_MARK
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float):
         return f"{value:g}"
     return neutralize(str(value))
@@ -221,10 +230,12 @@ def tip_json(tip: TipRead, options: ExportOptions) -> dict[str, Any]:
         "urgent": tip.urgent,
         "amount_vnd": tip.amount_vnd,
         "incident_when": tip.incident_when,
+        "incident_date": tip.incident_date.isoformat() if tip.incident_date else None,
         "phones": list(tip.phones),
-        "accounts": [{"number": a.number, "bank": a.bank} for a in tip.accounts],
+        "accounts": [{"number": a.number, "bank": a.bank, "holder": a.holder} for a in tip.accounts],
         "links": [{"url": link.url, "domain": link.domain} for link in tip.links],
         "socials": list(tip.socials),
+        "pages": list(tip.pages),
         "turns": list(tip.turns),
         "officer_note": tip.officer_note,
     }
@@ -270,6 +281,10 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, dt.datetime):
         cell = WriteOnlyCell(sheet, value=value.replace(microsecond=0))  # Excel keeps milliseconds at most
         cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
         return cell
     if isinstance(value, str):
         if not value:

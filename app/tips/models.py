@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -124,6 +125,11 @@ class Tip(SQLModel, table=True):
     socials: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     amount_vnd: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     incident_when: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    # The calendar day the citizen's words resolve to ("hôm qua" on 3 Dec -> 2026-12-02).
+    incident_date: dt.date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    pages: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )  # page, shop or group names the scammer used
     urgent: bool = Field(default=False)
     status: str = Field(default=TipStatus.moi.value, sa_column=Column(String(16), nullable=False, index=True))
     officer_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -165,6 +171,7 @@ class TipAccount(SQLModel, table=True):
     position: int = Field(default=0)
     number: str = Field(sa_column=Column(String(32), nullable=False, index=True))
     bank: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    holder: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
 
 
 class TipLink(SQLModel, table=True):
@@ -211,6 +218,7 @@ class AccountRead(BaseModel):
 
     number: str
     bank: str | None = None
+    holder: str | None = None
 
 
 class LinkRead(BaseModel):
@@ -243,6 +251,8 @@ class TipRead(BaseModel):
     socials: list[str]
     amount_vnd: int | None
     incident_when: str | None
+    incident_date: dt.date | None = None
+    pages: list[str] = []
     urgent: bool
     status: TipStatus
     officer_note: str | None

@@ -76,11 +76,14 @@ class NewTip:
     score: float = 0.0
     turns: Sequence[str] = ()
     phones: Sequence[str] = ()
-    accounts: Sequence[tuple[str, str | None]] = ()
+    # (number, bank, holder's name as told)
+    accounts: Sequence[tuple[str, str | None] | tuple[str, str | None, str | None]] = ()
     urls: Sequence[str] = ()
     socials: Sequence[str] = ()
+    pages: Sequence[str] = ()
     amount_vnd: int | None = None
     incident_when: str | None = None
+    incident_date: dt.date | None = None
     urgent: bool = False
 
 
@@ -184,6 +187,8 @@ def _insert_tip(session: Session, *, tip: NewTip, ref_code: str, created: dt.dat
         socials=_unique(tip.socials),
         amount_vnd=tip.amount_vnd,
         incident_when=tip.incident_when,
+        incident_date=tip.incident_date,
+        pages=_unique(_clean_text(p)[:128] for p in tip.pages),
         urgent=tip.urgent,
         status=TipStatus.moi.value,
     )
@@ -195,10 +200,13 @@ def _insert_tip(session: Session, *, tip: NewTip, ref_code: str, created: dt.dat
     children += [TipTactic(tip_id=tip_id, position=i, tactic=t) for i, t in enumerate(_unique(tip.tactics))]
     children += [TipPhone(tip_id=tip_id, position=i, phone=p) for i, p in enumerate(_unique(tip.phones))]
     seen: set[str] = set()
-    for number, bank in tip.accounts:
+    for number, bank, *rest in tip.accounts:
         if number and number not in seen:
             seen.add(number)
-            children.append(TipAccount(tip_id=tip_id, position=len(seen) - 1, number=number, bank=bank))
+            holder = rest[0][:128] if rest and rest[0] else None
+            children.append(
+                TipAccount(tip_id=tip_id, position=len(seen) - 1, number=number, bank=bank, holder=holder)
+            )
     for i, url in enumerate(_unique(tip.urls)):
         parts = link_parts(url)
         children.append(
@@ -233,12 +241,12 @@ def _children(session: Session, tip_ids: Sequence[int]) -> dict[str, dict[int, l
     ).all():
         out["phones"][tip_id].append(phone)
     # Plain dicts: the read model validates them in one pass with the tip.
-    for tip_id, number, bank in session.execute(
-        select(ta.c.tip_id, ta.c.number, ta.c.bank)
+    for tip_id, number, bank, holder in session.execute(
+        select(ta.c.tip_id, ta.c.number, ta.c.bank, ta.c.holder)
         .where(ta.c.tip_id.in_(ids))
         .order_by(ta.c.tip_id, ta.c.position)
     ).all():
-        out["accounts"][tip_id].append({"number": number, "bank": bank})
+        out["accounts"][tip_id].append({"number": number, "bank": bank, "holder": holder})
     for tip_id, url, domain in session.execute(
         select(tl.c.tip_id, tl.c.url, tl.c.domain)
         .where(tl.c.tip_id.in_(ids))
@@ -260,6 +268,7 @@ def _to_read(row: RowMapping, children: dict[str, dict[int, list[Any]]]) -> TipR
             "links": children["links"].get(tip_id, []),
             "turns": row["turns"] or [],
             "socials": row["socials"] or [],
+            "pages": row["pages"] or [],
         }
     )
 

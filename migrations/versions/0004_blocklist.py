@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_blocklist"
-down_revision: str | None = "0002_tips"  # 0003_tip_facts once it is merged
+down_revision: str | None = "0003_tip_facts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

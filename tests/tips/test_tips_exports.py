@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine as Database
 from tips_support import add_tip
 
@@ -143,7 +144,8 @@ def test_xlsx_reads_back_with_header_frozen_pane_widths_and_real_dates(tips: lis
     workbook = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     sheet = workbook.active
     assert sheet.freeze_panes == "B2"
-    assert sheet.column_dimensions["A"].width >= 15 and sheet.column_dimensions["T"].width >= 60
+    content_letter = get_column_letter(HEADERS.index("Nội dung tố giác") + 1)
+    assert sheet.column_dimensions["A"].width >= 15 and sheet.column_dimensions[content_letter].width >= 60
     header = [c.value for c in sheet[1]]
     assert tuple(header) == HEADERS and sheet["A1"].font.bold
     values = [c.value for c in sheet[2]]
@@ -179,18 +181,20 @@ def test_jsonl_has_stable_keys_and_exact_facts(tips: list[TipRead]):
         "urgent",
         "amount_vnd",
         "incident_when",
+        "incident_date",
         "phones",
         "accounts",
         "links",
         "socials",
+        "pages",
         "turns",
         "officer_note",
     ]
     first = records[0]
     assert first["turns"] == [VIETNAMESE, *INJECTIONS]
     assert first["accounts"] == [
-        {"number": "0451000123456", "bank": "Vietcombank"},
-        {"number": "190355678820", "bank": None},
+        {"number": "0451000123456", "bank": "Vietcombank", "holder": None},
+        {"number": "190355678820", "bank": None, "holder": None},
     ]
     assert dt.datetime.fromisoformat(first["created_at"]) == DAY
     assert first["reporter"] == pseudonym(KEY, "web", "6500000000000001") and first["reporter_name"] is None

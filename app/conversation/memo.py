@@ -1,0 +1,102 @@
+"""What the bot remembers of a conversation for half an hour: the last case told, the choices it
+offered, and how the citizen speaks of themselves.
+
+"tố giác" right after a description carries that description's facts into the report; "2" after a
+numbered choice picks the second; "giờ phải làm gì?" is answered about the case just told. The memo
+is stored in the conversation state row (`app.conversation.state`), alone or beside a report draft,
+so it survives restarts and works across workers; "xóa dữ liệu của tôi" and retention remove it
+with the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from app.nlu.analyzer import Analysis
+
+__all__ = ["MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo"]
+
+MEMO_FLOW = "memo"
+MEMO_TTL = dt.timedelta(minutes=30)
+MAX_MEMO_TEXT = 2000
+
+
+class AccountFact(BaseModel):
+    number: str
+    bank: str | None = None
+    holder: str | None = None
+
+
+class CaseFacts(BaseModel):
+    """The facts of one analysed message, as a report needs them (so it is never analysed twice)."""
+
+    text: str
+    tactic: str | None = None
+    candidates: list[tuple[str, float]] = Field(default_factory=list)
+    story: bool = False
+    urgent: bool = False
+    lost: bool = False
+    danger: bool = False
+    phones: list[str] = Field(default_factory=list)
+    accounts: list[AccountFact] = Field(default_factory=list)
+    urls: list[str] = Field(default_factory=list)
+    pages: list[str] = Field(default_factory=list)
+    amount_vnd: int | None = None
+    paid: list[int] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str, analysis: Analysis, *, story: bool) -> CaseFacts:
+        e = analysis.entities
+        candidates = [(c.tactic, c.score) for c in analysis.match.candidates]
+        return cls(
+            text=text[:MAX_MEMO_TEXT],
+            tactic=analysis.tactic or analysis.match.tactic,
+            candidates=candidates,
+            story=story,
+            urgent=analysis.urgent,
+            lost=analysis.lost,
+            danger=analysis.situation.danger,
+            phones=list(e.phones),
+            accounts=[
+                AccountFact(number=a.number, bank=a.bank, holder=getattr(a, "holder", None))
+                for a in e.bank_accounts
+            ],
+            urls=list(e.urls),
+            pages=list(getattr(e, "pages", ())),
+            amount_vnd=e.amount_vnd,
+            paid=list(getattr(e, "paid", ())),
+        )
+
+
+class Memo(BaseModel):
+    """The conversation's short memory."""
+
+    address: str = "bạn"
+    last: CaseFacts | None = None
+    last_at: dt.datetime | None = None
+    choices: list[str] = Field(default_factory=list)  # tactic ids, in the order they were numbered
+
+    @classmethod
+    def load(cls, data: dict[str, Any] | None) -> Memo:
+        try:
+            return cls.model_validate(data or {})
+        except ValueError:  # a memo from an incompatible version: start afresh
+            return cls()
+
+    def fresh_case(self, now: dt.datetime) -> CaseFacts | None:
+        """The last case told, if it was told within the memo's lifetime."""
+        if self.last is None or self.last_at is None or now - self.last_at > MEMO_TTL:
+            return None
+        return self.last
+
+    def remember(self, facts: CaseFacts, now: dt.datetime) -> None:
+        self.last = facts
+        self.last_at = now
+
+    def hear(self, form: str) -> None:
+        """Keep the citizen's own form of address once they have used one."""
+        if form != "bạn":
+            self.address = form
