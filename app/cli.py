@@ -89,6 +89,27 @@ def catalog_check(
     print(f"{target}: OK, {len(catalog.tactics)} tactics, {patterns} patterns")
 
 
+@catalog_app.command("diff")
+def catalog_diff(
+    old: Annotated[Path, typer.Argument(help="the catalogue deployed now")],
+    new: Annotated[Path, typer.Argument(help="the update to review")],
+    patterns: Annotated[bool, typer.Option("--patterns", help="also list every pattern and keyword")] = False,
+) -> None:
+    """What an update adds, removes and changes, tactic by tactic, with its changelog."""
+    from app.catalog.diff import diff_catalogs
+    from app.catalog.loader import CatalogError, load_catalog
+
+    loaded = []
+    for path in (old, new):
+        try:
+            loaded.append(load_catalog(path))
+        except CatalogError as exc:
+            for problem in exc.problems:
+                print(f"{path}: {problem}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    print("\n".join(diff_catalogs(loaded[0], loaded[1]).lines(show_patterns=patterns)))
+
+
 @app.command()
 def chat(
     province: Annotated[
