@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from sqlalchemy import Engine, delete, func, insert, select, update
@@ -281,8 +282,7 @@ def import_items(
             for v, s in values.items()
             if v not in existing
         ]
-        for start in range(0, len(new), 5000):
-            session.execute(insert(ENTRIES), new[start : start + 5000])
+        _insert_entries(session, new)
         result.added = len(new)
         result.already = len(values) - len(new)
         if replace:
@@ -313,6 +313,24 @@ def import_items(
             )
         )
     return result
+
+
+def _insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert: COPY on PostgreSQL (several times faster than batched INSERTs), executemany
+    elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        columns = ("source_id", "kind", "value", "stem", "added_at")
+        raw = connection.connection.driver_connection
+        statement = f"COPY blocklist_entries ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(tuple(row[c] for c in columns))
+        return
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(ENTRIES), rows[start : start + 5000])
 
 
 def _source_id(session: Session, name: str, when: dt.datetime) -> int:
