@@ -184,6 +184,7 @@ _LURE_WORDS = (
     "digital",
     "vn",
     "viet",
+    "vietnam",
     "secure",
     "login",
     "verify",
