@@ -236,7 +236,8 @@ def _international(e164: str) -> str:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return shown.replace("-", " ")  # "+375 29 123 45 67", as Vietnamese numbers are written
 
 
 def _account(account: BankAccount) -> str:
