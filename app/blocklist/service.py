@@ -135,6 +135,8 @@ def normalize_item(kind: Kind, text: str) -> str:
             raise BadItem("số tài khoản phải gồm 6–19 chữ số")
         return digits
     low = _undefang(raw)
+    if kind is Kind.domain and not low.startswith("www.") and _HOST_RE.match(low):
+        return low  # a bare host, the common case in lists: no need to parse it as a link
     if _SPACE_RE.search(low):
         raise BadItem("có khoảng trắng")
     parts = link_parts(low.lstrip("*."))
