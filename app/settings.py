@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     zalo_refresh_token: SecretStr | None = None
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    # Send quick replies as `oa.query.show` buttons (the text + buttons shape is not in Zalo's own
+    # documentation: off by default; a rejected send is retried as text with the typed options).
+    zalo_buttons: bool = False
     # Content of the Zalo domain-verification meta tag / file name, when the app is being verified.
     zalo_site_verification: str | None = None
 

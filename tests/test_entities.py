@@ -138,7 +138,7 @@ ACCOUNT_CASES: list[tuple[str, object]] = [
     ("ngân hàng quân đội 0981234567890", [("0981234567890", "MB")]),
     ("ngân hàng Á Châu số 224466880", [("224466880", "ACB")]),
     ("stk 2366 9982 1405", [("236699821405", None)]),
-    ("stk 7788990011 NGUYEN VAN AN", [("7788990011", None)]),
+    ("stk 7788990011 NGUYEN VAN AN", [("7788990011", None, "NGUYEN VAN AN")]),  # the holder is kept
     ("chuyển khoản vào 1122334455 cho tôi", [("1122334455", None)]),
     ("qua Vietcombank của nó là 0071000123456", [("0071000123456", "Vietcombank")]),
     ("tk nhận: 57683920 sacombank", [("57683920", "Sacombank")]),
@@ -149,15 +149,19 @@ ACCOUNT_CASES: list[tuple[str, object]] = [
     ("chuyển qua ví MoMo 0987 654 321", [("0987654321", "MoMo")]),
     ("stk 1111222233 và stk 4444555566 đều của nó", [("1111222233", None), ("4444555566", None)]),
     ("e bị lừa ck 5tr vào tk 0912345678 vcb r", [("0912345678", "Vietcombank")]),  # teencode
-    ("số tk: 1234 5678 9012 - Vietinbank - chủ tk TRAN THI BICH", [("123456789012", "VietinBank")]),
+    (
+        "số tk: 1234 5678 9012 - Vietinbank - chủ tk TRAN THI BICH",
+        [("123456789012", "VietinBank", "TRAN THI BICH")],
+    ),
     ("stk 9988776655 bidv, cccd 001203004567", [("9988776655", "BIDV")]),  # the CCCD stays out
     ("căn cước 001203004567 và stk 9988776655 bidv", [("9988776655", "BIDV")]),
 ]
 
 
 @pytest.mark.parametrize(("text", "expected"), both_forms(ACCOUNT_CASES))
-def test_bank_accounts(text: str, expected: list[tuple[str, str | None]]) -> None:
-    assert extract_entities(text).bank_accounts == tuple(BankAccount(n, b) for n, b in expected)
+def test_bank_accounts(text: str, expected: list[tuple[str, ...]]) -> None:
+    # (number, bank) or (number, bank, holder)
+    assert extract_entities(text).bank_accounts == tuple(BankAccount(*e) for e in expected)
 
 
 NOT_ACCOUNT_CASES = [
@@ -213,7 +217,7 @@ URL_CASES: list[tuple[str, object]] = [
     ("nhamang-capnhat.net?", ["nhamang-capnhat.net"]),
     ("http://192.168.1.1/admin", ["http://192.168.1.1/admin"]),
     ("nhóm t.me/abc_xyz", ["t.me/abc_xyz"]),
-    ("HTTPS://VCB-BAOMAT.COM/Login", ["https://vcb-baomat.com/login"]),
+    ("HTTPS://VCB-BAOMAT.COM/Login", ["https://vcb-baomat.com/Login"]),  # the path keeps its case
     ("xem dichvucong.gov.vn hoặc bocongan.gov.vn", ["dichvucong.gov.vn", "bocongan.gov.vn"]),
     ("vay-nhanh.vip:8080/x", ["vay-nhanh.vip:8080/x"]),
     ("shopee-hoantien.click; dangky-vay.xyz:", ["shopee-hoantien.click", "dangky-vay.xyz"]),
@@ -396,7 +400,8 @@ MAIN_AMOUNT_CASES: list[tuple[str, object]] = [
     ("cọc 400k, sau đó họ đòi thêm 2tr tiền ship", 400_000),  # paid deposit beats a later demand
     ("bà chuyển 35tr r mới gọi cho cả nhà", 35_000_000),
     ("tổng đài viên bảo ck 1tr8 tiền cước", 1_800_000),  # "tổng đài" is not "tổng"
-    ("bị lừa chuyển 5tr, sau đó chuyển thêm 10tr nữa", 10_000_000),
+    # two transfers made: the total lost is their sum
+    ("bị lừa chuyển 5tr, sau đó chuyển thêm 10tr nữa", 15_000_000),
     ("con nợ 3 triệu, người ta đòi gấp đôi là 6 triệu", 6_000_000),
     ("từ 20tr lên 80tr", 80_000_000),  # no cue at all: the largest
     ("người yêu cũ dọa tung ảnh nếu ko chuyển 15tr", 15_000_000),
@@ -424,6 +429,7 @@ def test_whole_report() -> None:
         urls=("vcb-giu-tien.top",),
         amounts=(Amount(21_400_000, text.index("21tr400"), text.index("21tr400") + 7),),
         amount_vnd=21_400_000,
+        paid=(21_400_000,),
     )
 
 
@@ -466,7 +472,11 @@ def test_never_crashes_and_offsets_are_sane(text: str) -> None:
     for amount in entities.amounts:
         assert 0 <= amount.start < amount.end <= len(text)
         assert amount.value > 0
+    values = [a.value for a in entities.amounts]
+    for value in entities.paid:
+        assert value in values
     if entities.amounts:
-        assert entities.amount_vnd in {a.value for a in entities.amounts}
+        # one of the amounts, or the sum of several paid ones
+        assert entities.amount_vnd in {*values, sum(entities.paid)}
     else:
         assert entities.amount_vnd is None

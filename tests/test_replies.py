@@ -69,7 +69,7 @@ def test_no_match_asks_for_details_and_gives_the_general_rules(engine):
     assert HOTLINES["tuyen-quang"] in text
 
 
-def test_ambiguous_match_offers_the_choices():
+def test_ambiguous_match_answers_the_best_and_names_the_others_in_one_line():
     from app.nlu.analyzer import Analyzer
     from app.nlu.matcher import MatcherSettings
     from app.replies.composer import compose
@@ -79,14 +79,15 @@ def test_ambiguous_match_offers_the_choices():
         settings.catalog_path, settings.intents_dir, MatcherSettings(ambiguity_margin=100)
     )
     province = load_provinces(settings.provinces_path, "can-tho").get("can-tho")
-    analysis = analyzer.analyze("shipper gọi bảo chuyển khoản tiền hàng trước rồi để hàng ở bảo vệ")
+    analysis = analyzer.analyze("shipper gọi bảo tôi chuyển khoản tiền hàng trước, tôi chưa chuyển")
     replies = compose(analysis, province=province, tactics=analyzer.tactics, intents=analyzer.intents)
     text = said(replies)
-    assert "một trong các kiểu lừa đảo" in text
-    names = [analyzer.tactics[c.tactic].name for c in analysis.match.candidates]
+    names = [analyzer.tactics[c.tactic].name for c in analysis.match.candidates[:3]]
     assert len(names) >= 2 and all(name in text for name in names)
-    payloads = [q.payload for q in replies[-1].quick_replies]
-    assert payloads == [f"TACTIC:{c.tactic}" for c in analysis.match.candidates]
+    assert text.startswith("Đừng chuyển tiền.")  # a verdict and steps, not a menu
+    assert not any(line.startswith("1.") for line in text.splitlines())
+    assert '"2"' in text and "nhắn số" in text
+    assert replies[-1].quick_replies[0].payload == f"MORE:{analysis.match.candidates[0].tactic}"
     assert all(len(q.title) <= MAX_QUICK_TITLE for q in replies[-1].quick_replies)
 
 

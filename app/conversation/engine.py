@@ -24,6 +24,7 @@ from app.conversation.report_flow import REPORT_FLOW, ReportFlow, has_story
 from app.conversation.state import load_state, save_state
 from app.nlu.analyzer import Analysis, Analyzer
 from app.nlu.language import is_english, match_english
+from app.nlu.report_answers import read_control
 from app.provinces import Province, Provinces, load_provinces
 from app.replies.composer import (
     MAIN_ACTIONS,
@@ -60,6 +61,10 @@ CHECK_PROMPT = (
     "Bạn gửi số điện thoại, số tài khoản (kèm tên ngân hàng) hoặc đường link cần kiểm tra, "
     "tôi xem đã có ai tố giác chưa."
 )
+ACK = (
+    "Dạ. Khi cần, bạn cứ kể tình huống, gửi số điện thoại hoặc đường link để kiểm tra, "
+    'hoặc gõ "tố giác" để báo cho công an.'
+)
 NO_DRAFT = 'Bạn không có tố giác nào đang soạn. Khi cần, bạn bấm "Tố giác" để bắt đầu.'
 REPORT_PROMPT = (
     "Bạn kể lại sự việc giúp tôi: ai liên hệ, số điện thoại hoặc số tài khoản của họ, "
@@ -78,6 +83,8 @@ _TYPED_ACTIONS = {
     "xem them": "MORE",
     "chi tiet": "MORE",
 }
+_URL_RE = re.compile(r"\S*[./]\S*")  # links and numbers are no language
+_ENGLISH_WORDS_RE = re.compile(r"[A-Za-z']{2,}")
 _CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
 
 
@@ -118,7 +125,7 @@ class Engine:
         replies = compose(
             analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
         )
-        return _addressed(replies, analysis.situation.address)
+        return _addressed(replies, analysis.address)
 
     # ----------------------------------------------------------------- one message
 
@@ -146,8 +153,7 @@ class Engine:
             return _addressed(replies, memo.address)
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
         replies = self._answer(message, text, province, session, memo)
-        reloaded = load_state(session, channel=message.channel, user_id=message.user_id)
-        if reloaded is None or reloaded.flow == MEMO_FLOW:  # a report that started keeps the memo
+        if not memo.reporting:  # a report that started keeps the memo in its draft
             save_state(
                 session,
                 channel=message.channel,
@@ -175,14 +181,14 @@ class Engine:
                 return answer
         if not text:
             return _simple(ATTACHMENT_ONLY if message.attachments else EMPTY)
-        if is_english(text):
+        if _ENGLISH_WORDS_RE.findall(_URL_RE.sub(" ", text))[2:] and is_english(text):
             tactic_id = match_english(text, self.analyzer.tactics.values())
             tactic = self.analyzer.tactics.get(tactic_id or "")
             return to_replies(english_answer(tactic, province), MAIN_ACTIONS)
         analysis = self.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        memo.hear(analysis.situation.address)
+        memo.hear(analysis.address)
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)
@@ -190,11 +196,11 @@ class Engine:
             earlier = memo.fresh_case(now)
             story = has_story(analysis)
             facts = CaseFacts.of(text, analysis, story=story)
-            replies = self.reports.start(
+            memo.last = None
+            memo.reporting = True
+            return self.reports.start(
                 message, facts, province=province, session=session, earlier=earlier, memo=memo
             )
-            memo.last = None
-            return replies
         if situation.topic is not None:
             return _simple(topic_answer(situation.topic, province))
         if analysis.intent == "report":  # no database here to hold a draft
@@ -300,8 +306,9 @@ class Engine:
         choice = _CHOICE_RE.match(folded)
         if choice and memo.choices:
             index = int(choice.group(1)) - 1
-            if index < len(memo.choices):
-                return f"TACTIC:{memo.choices[index]}"
+            return f"TACTIC:{memo.choices[index]}" if index < len(memo.choices) else "CHOICES"
+        if read_control(text, None) in ("yes", "no", "done"):
+            return "ACK"  # "có", "ok", "không" with nothing open: acknowledged, not off-topic
         return None
 
     def _on_command(
@@ -324,11 +331,21 @@ class Engine:
             if value == "REPORT":
                 if session is None:
                     return _simple(REPORT_PROMPT)
+                earlier = memo.fresh_case(now)
+                memo.last = None
+                memo.reporting = True
                 return self.reports.start(
-                    message, None, province=province, session=session, earlier=memo.fresh_case(now), memo=memo
+                    message, None, province=province, session=session, earlier=earlier, memo=memo
                 )
         if kind == "REPORT":  # a button of a report draft that is gone (sent, cancelled or deleted)
             return _simple(NO_DRAFT)
+        if kind == "ACK":
+            return _simple(ACK)
+        if kind == "CHOICES":
+            names = "; ".join(
+                f'"{i}" {tactics[t].name}' for i, t in enumerate(memo.choices, start=1) if t in tactics
+            )
+            return _simple(f"Bạn chọn một trong các số sau: {names}.")
         if kind == "MORE":
             case = memo.fresh_case(now)
             tactic_id = value or (case.tactic if case is not None else None)

@@ -60,14 +60,11 @@ class CaseFacts(BaseModel):
             lost=analysis.lost,
             danger=analysis.situation.danger,
             phones=list(e.phones),
-            accounts=[
-                AccountFact(number=a.number, bank=a.bank, holder=getattr(a, "holder", None))
-                for a in e.bank_accounts
-            ],
+            accounts=[AccountFact(number=a.number, bank=a.bank, holder=a.holder) for a in e.bank_accounts],
             urls=list(e.urls),
-            pages=list(getattr(e, "pages", ())),
+            pages=list(e.pages),
             amount_vnd=e.amount_vnd,
-            paid=list(getattr(e, "paid", ())),
+            paid=list(e.paid),
         )
 
 
@@ -78,6 +75,8 @@ class Memo(BaseModel):
     last: CaseFacts | None = None
     last_at: dt.datetime | None = None
     choices: list[str] = Field(default_factory=list)  # tactic ids, in the order they were numbered
+    # Set while this message opens a report: the draft then carries the memo (not stored apart).
+    reporting: bool = Field(default=False, exclude=True)
 
     @classmethod
     def load(cls, data: dict[str, Any] | None) -> Memo:

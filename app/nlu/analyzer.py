@@ -14,7 +14,7 @@ from app.nlu.cues import CueIndex
 from app.nlu.entities import Entities, extract_entities
 from app.nlu.intents import IntentId, IntentSpec, load_intents
 from app.nlu.matcher import Match, Matcher, MatcherSettings
-from app.nlu.situation import Situation, SituationCues, SituationReader
+from app.nlu.situation import Situation, SituationCues, SituationReader, address_of
 from app.nlu.urgency import Urgency, assess
 from app.text.normalize import Normalized, normalize
 
@@ -22,6 +22,7 @@ __all__ = ["SITUATIONS_FILE", "Analysis", "Analyzer"]
 
 SITUATIONS_FILE = Path(__file__).resolve().parents[2] / "intents" / "situations" / "situations.yaml"
 
+_TOPIC_INTENTS: dict[str, IntentId] = {"emergency": "hotline", "thanks": "thanks"}
 # Intents with a fixed answer, recognised from short messages.
 _SMALL_TALK: tuple[IntentId, ...] = ("thanks", "hotline", "help", "greeting")
 _SHORT = 16  # tokens; longer messages are descriptions, not small talk
@@ -44,9 +45,14 @@ class Analysis:
     situation: Situation
 
     @property
+    def address(self) -> str:
+        """How the citizen speaks of themselves ("bác", "em"), "bạn" when unknown."""
+        return address_of(self.message.nfc)
+
+    @property
     def lost(self) -> bool:
         """Money, an OTP or a password already went out."""
-        return self.urgent and self.urgency.kind == "lost"
+        return self.urgency.kind == "lost" and self.situation.topic is None
 
     def to_json(self, id_: Any = None) -> dict[str, Any]:
         """The stable `canhgiac analyze` line for this message."""
@@ -87,6 +93,8 @@ class Analyzer:
             groups[f"{spec.id}:weak"] = spec.weak_cues
         scam = intents["scam"]
         groups["scam:negated"] = scam.fraud_negations
+        self.situations = SituationReader(situations or SituationCues.load(SITUATIONS_FILE))
+        groups.update(self.situations.groups)
         assert scam.urgency is not None  # load_intents guarantees it
         self.urgency = scam.urgency.folded()
         self.cues = CueIndex(groups)
@@ -101,7 +109,6 @@ class Analyzer:
             for phrase in (*spec.examples, *spec.cues, *spec.weak_cues):
                 known.update(normalize(phrase).tokens)
         self.matcher.add_known_words(known)
-        self.situations = SituationReader(situations or SituationCues.load(SITUATIONS_FILE))
 
     @classmethod
     def from_files(
@@ -121,15 +128,17 @@ class Analyzer:
         fraud = "scam" in cues and "scam:negated" not in cues
         situation = self.situations.read(
             message,
+            cues,
             has_amount=entities.amount_vnd is not None,
             names_something=bool(entities.phones or entities.bank_accounts or entities.urls),
             fraud_words=fraud,
             help_asked="help" in cues,
+            names_link_or_phone=bool(entities.phones or entities.urls),
         )
         if situation.topic is not None:
             # Not a scam being told (family money, one's own OTP, a forwarded warning, a question
             # about the bot or a reference code): no tactic, no alarm.
-            intent: IntentId = "hotline" if situation.topic == "emergency" else "other"
+            intent: IntentId = _TOPIC_INTENTS.get(situation.topic, "other")
             return Analysis(message, intent, None, match, False, False, entities, cues, urgency, situation)
         intent = self._intent(message, cues, entities, match, pressing, situation.asks_verdict)
         tactic = match.tactic if intent in ("scam", "report") else None
@@ -171,7 +180,8 @@ class Analyzer:
                 if intent in cues and not (fraud and intent != "hotline"):
                     return intent
         # Someone wanted money or a number, account or link is involved: a scam we cannot name yet.
-        involved = names_something or entities.amount_vnd is not None
+        # ("có người nhắn bảo tôi nạp tiền để nhận quà": money asked for, even with no amount named)
+        involved = names_something or entities.amount_vnd is not None or "tien" in message.tokens
         if fraud or (situation and (pressing or ("scam:weak" in cues and involved))):
             return "scam"
         if n <= _SHORT // 2 and self._small_talk_examples:

@@ -10,6 +10,7 @@ The cue phrases live in `intents/situations/situations.yaml`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,6 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from app.nlu.cues import CueIndex
 from app.text.normalize import Normalized
 
 __all__ = ["REF_CODE_RE", "Situation", "SituationCues", "SituationReader", "Topic", "address_of"]
@@ -35,6 +35,7 @@ Topic = Literal[
     "privacy",  # "will the scammer learn my name?"
     "status",  # the status of a reference code
     "wait",  # "how long will this take?"
+    "thanks",  # thanks, even when it names the scam it avoided
 ]
 
 REF_CODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2,3})\s*-\s*(\d{8})\s*-\s*(\d{4,6})(?![0-9])")
@@ -58,6 +59,7 @@ class SituationCues(BaseModel):
     vneid_official: list[str]
     bot_question: list[str]
     privacy: list[str]
+    thanks_opening: list[str]
     status_words: list[str]
     wait_question: list[str]
     verdict_questions: list[str]
@@ -80,7 +82,6 @@ class Situation:
     asks_scam: bool  # "có phải lừa không?": answered "Đúng vậy."
     danger: bool  # someone is held or threatened right now
     follow_up: bool  # "giờ phải làm gì?": a question about what was just described
-    address: str  # how to address the citizen: "bác", "em", ... or "bạn"
     refs: tuple[str, ...]  # reference codes named ("CT-20261118-0027")
 
 
@@ -91,34 +92,54 @@ _MONEY_WORDS = frozenset({"tien", "chuyen", "khoan", "nap", "dong", "coc", "tra"
 class SituationReader:
     """Built once from the cue file; `read` is pure."""
 
+    PREFIX = "sit:"
+
     def __init__(self, cues: SituationCues) -> None:
-        groups = {name: values for name, values in cues.model_dump().items() if name != "family_vocatives"}
-        self._index = CueIndex(groups)
         self._vocatives = frozenset(_fold_words(cues.family_vocatives))
+        # Matched in the analyzer's one pass over the message, beside the intent cues.
+        self.groups = {
+            f"{self.PREFIX}{name}": values
+            for name, values in cues.model_dump().items()
+            if name != "family_vocatives"
+        }
 
     def read(
         self,
         message: Normalized,
+        found: dict[str, list[str]],
         *,
         has_amount: bool,
         names_something: bool,
         fraud_words: bool,
         help_asked: bool = False,
+        names_link_or_phone: bool = False,
     ) -> Situation:
         tokens = message.tokens
-        hits = self._index.find(message)
-        red = "red_flags" in hits or fraud_words
+        cut = len(self.PREFIX)
+        hits = {k[cut:]: v for k, v in found.items() if k.startswith(self.PREFIX)}
+        # "có phải bị lừa không?" asks; it is no evidence of a stranger or a pretext.
+        red = "red_flags" in hits or (fraud_words and "scam_questions" not in hits)
         refs = tuple(
             f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}" for m in REF_CODE_RE.finditer(message.nfc)
         )
         return Situation(
-            topic=self._topic(tokens, hits, red, refs, has_amount, names_something, fraud_words, help_asked),
+            topic=self._topic(
+                tokens,
+                hits,
+                red,
+                refs,
+                has_amount,
+                names_something,
+                fraud_words,
+                help_asked,
+                message.nfc,
+                names_link_or_phone,
+            ),
             red_flags=red,
             asks_verdict="verdict_questions" in hits or "scam_questions" in hits,
             asks_scam="scam_questions" in hits,
             danger="danger" in hits,
             follow_up="follow_up" in hits,
-            address=address_of(message.nfc),
             refs=refs,
         )
 
@@ -132,45 +153,61 @@ class SituationReader:
         names_something: bool,
         fraud_words: bool,
         help_asked: bool,
+        nfc: str = "",
+        names_link_or_phone: bool = False,
     ) -> Topic | None:
         n = len(tokens)
         if refs and ("status_words" in hits or n <= 12):
             return "status"
         if "bot_question" in hits and n <= 20 and not help_asked:
             return "bot"
-        if "privacy" in hits:
+        if "privacy" in hits and not (has_amount or names_something):
             return "privacy"
         if "wait_question" in hits and n <= 10:
             return "wait"
+        if "thanks_opening" in hits and _opens_with(tokens, hits["thanks_opening"]) and "?" not in nfc:
+            return "thanks"
         money = has_amount or bool(_MONEY_WORDS.intersection(tokens))
         if "emergency" in hits and not money and "xung" not in tokens:
             return "emergency"
         if "procedure" in hits and not (has_amount or names_something) and "procedure_conditions" in hits:
             return "procedure"
-        if red:
-            # A forwarded warning names the tricks it warns about; the citizen is not the victim.
-            if len(hits.get("warning", ())) >= 2 and not fraud_words:
-                return "warning"
-            return None
-        if "warning" in hits and len(hits["warning"]) >= 2:
+        # A forwarded warning or a news item names the tricks it warns about; nobody here is a victim.
+        if len(hits.get("warning", ())) >= 2 and not _victim_speaks(tokens):
             return "warning"
-        if "lost_documents" in hits:
+        if red:
+            return None
+        if "family_purposes" in hits and self._family(tokens) and not names_link_or_phone:
+            return "family"  # paying the school's account the family knows is no scam
+        if names_something:  # a number, an account or a link to look at: not a private matter
+            return None
+        if "lost_documents" in hits and not money:
             return "lost_documents"
-        if "vneid_official" in hits and not names_something:
+        if "vneid_official" in hits:
             return "vneid"
         if "self_initiated" in hits:
             return "self"
-        if "family_purposes" in hits and self._family_vocative(tokens):
-            return "family"
         return None
 
-    def _family_vocative(self, tokens: tuple[str, ...]) -> bool:
-        """The message opens by calling a relative ("con ơi", "ck ơi", "mẹ ơi ...")."""
-        head = tokens[:4]
-        for i, tok in enumerate(head[:-1]):
-            if head[i + 1] in _VOCATIVE_END and (tok in self._vocatives or tok == "chong"):
-                return True
-        return False
+    def _family(self, tokens: tuple[str, ...]) -> bool:
+        """Family talk: a relative called at the start or the end ("con ơi", "mẹ ck con", "nha anh")."""
+        kin = self._vocatives | {"chong"}
+        head, tail = tokens[:3], tokens[-3:]
+        return any(t in kin for t in head) or any(t in kin for t in tail)
+
+
+_FIRST_PERSON = frozenset({"toi", "em", "e", "minh", "tui", "me", "bo", "con"})
+_VICTIM_VERBS = frozenset({"bi", "vua", "da", "lo", "nhan", "dang"})
+
+
+def _victim_speaks(tokens: tuple[str, ...]) -> bool:
+    """ "tôi bị", "em vừa", "mẹ tôi đã": the citizen tells their own case, not a warning."""
+    return any(tok in _FIRST_PERSON and nxt in _VICTIM_VERBS for tok, nxt in itertools.pairwise(tokens))
+
+
+def _opens_with(tokens: tuple[str, ...], cues: list[str]) -> bool:
+    head = " ".join(tokens[:3])
+    return any(head.startswith(cue) for cue in cues)
 
 
 def _fold_words(words: list[str]) -> list[str]:
@@ -195,46 +232,197 @@ _SELF_FORMS = {
     "mình": "bạn",
     "tui": "bạn",
     "tớ": "bạn",
-    # Unaccented twins that cannot be another word in this position.
+    # Unaccented twins that cannot be another word in these positions.
     "bac": "bác",
     "toi": "bạn",
     "minh": "bạn",
 }
-_KIN = (
-    "bố|mẹ|ba|má|con|bà|ông|vợ|chồng|cháu|nhà|anh|chị|cô|chú|bác|bạn|bo|me|vo|chong|ck|vk|"
-    "bà nội|bà ngoại|ông nội|ông ngoại|ba nội|ba ngoại|bà noi|ba noi|ong noi|ong ngoai|ba ngoai"
+# "cho bác hỏi", "giúp em với"
+_ASK_BEFORE = frozenset(["cho", "giúp", "giup", "giùm", "gium", "hộ"])
+_ASK_AFTER = frozenset(["hỏi", "hoi", "với", "voi", "biết", "biet", "xin"])
+# "bố em", "bà nội em", "con bác": a relative of the speaker
+_KIN = frozenset(
+    [
+        "bố",
+        "mẹ",
+        "ba",
+        "má",
+        "con",
+        "bà",
+        "ông",
+        "vợ",
+        "chồng",
+        "cháu",
+        "nhà",
+        "bạn",
+        "bo",
+        "me",
+        "vo",
+        "chong",
+        "ck",
+        "vk",
+        "nội",
+        "ngoại",
+        "noi",
+        "ngoai",
+    ]
 )
-_VERBS = (
-    "bị|bi|đã|da|vừa|vua|mới|moi|chưa|chua|không|khong|ko|k|có|co|đang|dang|nhận|nhan|muốn|muon|cần|"
-    "can|lỡ|lo|định|dinh|được|đc|dc|thấy|thay|sợ|so|hỏi|hoi|quen|bán|ban|đặt|dat|mua|làm|lam|cài|"
-    "cai|bấm|bam|gửi|gui|nạp|nap|xin|chuyển|chuyen|ck|đánh|danh|năm|nam|là|la|tên|ten|ở|o|thì|thi|"
-    "cũng|cung|vẫn|van|nghe|nghĩ|nghi|sắp|sap|tính|tinh|đi|di|lên|len|về|ve|mất|mat|phải|phai"
+# A clause that opens with the pronoun and a verb: "bác chưa chuyển", "e bi lua"
+_CLAUSE_START = frozenset(
+    [
+        ".",
+        ",",
+        ";",
+        ":",
+        "!",
+        "?",
+        "(",
+        "\n",
+        "ơi",
+        "oi",
+        "ạ",
+        "à",
+        "thì",
+        "thi",
+        "mà",
+        "nên",
+        "nen",
+        "giờ",
+        "gio",
+        "nay",
+        "là",
+        "la",
+        "xong",
+        "qua",
+        "rồi",
+        "roi",
+        "đó",
+        "do",
+        "sau",
+        "vậy",
+        "vay",
+    ]
 )
-_WORD = r"(bác|cô|chú|anh|chị|em|e|cháu|tôi|mình|tui|tớ|bac|toi|minh)"
-_FORM_RES = (
-    # "cho bác hỏi", "giúp em với"
-    re.compile(rf"\b(?:cho|giúp|giup|giùm|hộ|ho)\s+{_WORD}\s+(?:hỏi|hoi|với|voi|biết|biet|xin)\b"),
-    # "bố em", "bà nội em", "con bác"
-    re.compile(rf"\b(?:{_KIN})\s+{_WORD}\b(?!\s+(?:ơi|oi|ạ|à|ấy|ay|ta|kia|nó|no|ý)\b)"),
-    # a clause opening with the pronoun and a verb: "bác chưa chuyển", "e bi lua"
-    re.compile(
-        rf"(?:^|[.,;:!?\n(]|\b(?:ơi|oi|ạ|à|thì|thi|mà|ma|nên|nen|giờ|gio|nay|là|la|xong))\s*{_WORD}\s+(?:{_VERBS})\b"
-    ),
+_VERBS = frozenset(
+    [
+        "bị",
+        "bi",
+        "đã",
+        "da",
+        "vừa",
+        "vua",
+        "mới",
+        "moi",
+        "chưa",
+        "chua",
+        "không",
+        "khong",
+        "ko",
+        "k",
+        "có",
+        "co",
+        "đang",
+        "dang",
+        "nhận",
+        "nhan",
+        "muốn",
+        "muon",
+        "cần",
+        "can",
+        "lỡ",
+        "lo",
+        "định",
+        "dinh",
+        "được",
+        "đc",
+        "dc",
+        "thấy",
+        "thay",
+        "sợ",
+        "so",
+        "hỏi",
+        "hoi",
+        "quen",
+        "bán",
+        "ban",
+        "đặt",
+        "dat",
+        "mua",
+        "làm",
+        "lam",
+        "cài",
+        "cai",
+        "bấm",
+        "bam",
+        "gửi",
+        "gui",
+        "nạp",
+        "nap",
+        "xin",
+        "chuyển",
+        "chuyen",
+        "ck",
+        "đánh",
+        "danh",
+        "năm",
+        "nam",
+        "là",
+        "la",
+        "tên",
+        "ten",
+        "ở",
+        "o",
+        "thì",
+        "thi",
+        "cũng",
+        "cung",
+        "vẫn",
+        "van",
+        "nghe",
+        "nghĩ",
+        "nghi",
+        "sắp",
+        "sap",
+        "tính",
+        "tinh",
+        "đi",
+        "di",
+        "lên",
+        "len",
+        "về",
+        "ve",
+        "mất",
+        "mat",
+        "phải",
+        "phai",
+    ]
 )
-_NOT_SELF_AFTER = re.compile(r"^\s*(?:ơi|oi|ạ|à|ấy|ay|ta|kia|sĩ|si|giáo|ruột|trai|gái|họ|ý)\b")
+# Words after which the pronoun is someone else ("anh ấy", "bác sĩ", "cô giáo") or a vocative.
+_NOT_SELF_NEXT = frozenset(
+    ["ơi", "oi", "ạ", "à", "ấy", "ay", "ta", "kia", "sĩ", "si", "giáo", "ruột", "trai", "gái", "họ", "ý"]
+)
+_TOKEN_RE = re.compile(r"\w+|[.,;:!?(\n]")
 
 
 def address_of(text: str) -> str:
     """The citizen's own form of address, "bạn" when they use none or a neutral one."""
-    low = text.lower()
+    tokens = _TOKEN_RE.findall(text.lower())
     votes: dict[str, int] = {}
-    for pattern in _FORM_RES:
-        for m in pattern.finditer(low):
-            if _NOT_SELF_AFTER.match(low, m.end(1)):
-                continue
-            form = _SELF_FORMS.get(m.group(1))
-            if form:
-                votes[form] = votes.get(form, 0) + 1
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        form = _SELF_FORMS.get(tok)
+        if form is None:
+            continue
+        nxt = tokens[i + 1] if i < last else ""
+        if nxt in _NOT_SELF_NEXT:
+            continue
+        prv = tokens[i - 1] if i else "."
+        if (
+            (prv in _ASK_BEFORE and nxt in _ASK_AFTER)
+            or prv in _KIN
+            or (prv in _CLAUSE_START and nxt in _VERBS)
+        ):
+            votes[form] = votes.get(form, 0) + 1
     if not votes:
         return "bạn"
     return max(votes.items(), key=lambda kv: kv[1])[0]

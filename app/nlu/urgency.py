@@ -87,6 +87,9 @@ class FoldedRules:
         return hits
 
 
+_THEN = frozenset({"se"})  # "rồi mới", "xong thì", "rồi sau đó" still mean done
+
+
 def _near_before(tokens: Sequence[str], i: int, words: frozenset[str], span: int) -> bool:
     return any(t in words for t in tokens[max(0, i - span) : i])
 
@@ -127,8 +130,12 @@ def _done(
     if _near_before(tokens, start, rules.done, 2):
         return True
     after = tokens[end : end + 5]
-    if any(t in rules.after_done for t in after):
-        return not any(t in rules.negations for t in after[:2])
+    for k, t in enumerate(after):
+        if t in rules.after_done:
+            # "chuyển cọc rồi sẽ nhận hàng": "rồi" as "then", not "already".
+            then = end + k + 1 < len(tokens) and tokens[end + k + 1] in _THEN
+            if not then:
+                return not any(t in rules.negations for t in after[:2])
     if refused or not amount_counts or _ends_before(requests, start, 3):
         return False
     # "chuyển 5tr cho nó" with nobody asking: a statement of what happened.

@@ -41,6 +41,7 @@ __all__ = [
 MAX_CHARS = 1999  # Messenger wants fewer than 2,000 characters
 MAX_QUICK_TITLE = 20
 SHORT_ANSWER = 700  # a scam answer fits a phone screen
+LONG_ANSWER = 1200  # nothing the bot says on its own is longer
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,16 +216,20 @@ def tactic_warning(
 
 
 def tactic_details(tactic: Tactic, province: Province) -> str:
-    """ "Xem thêm": the longer description, red flags and all the advice."""
-    return "\n\n".join(
-        (
-            f"ℹ️ {tactic.name}\n{tactic.summary}",
-            "Dấu hiệu nhận biết:\n" + _bullets(tactic.red_flags[:4]),
-            "Bạn nên:\n" + _bullets(tactic.advice),
-            "Nếu đã chuyển tiền hoặc lộ mã OTP:\n" + _bullets(tactic.urgent_advice),
-            hotline_line(province),
+    """ "Xem thêm": the longer description, red flags and more advice, within 1,200 characters."""
+    for n in (3, 2, 1):
+        text = "\n\n".join(
+            (
+                f"ℹ️ {tactic.name}\n{tactic.summary}",
+                "Dấu hiệu nhận biết:\n" + _bullets(tactic.red_flags[:n]),
+                "Bạn nên:\n" + _bullets(tactic.advice[:n]),
+                "Nếu đã chuyển tiền hoặc lộ mã OTP:\n" + _bullets(tactic.urgent_advice[:2]),
+                hotline_line(province),
+            )
         )
-    )
+        if len(text) <= LONG_ANSWER:
+            break
+    return text
 
 
 def verdict_for(analysis: Analysis) -> str:
@@ -428,9 +433,11 @@ def topic_answer(topic: Topic, province: Province) -> str:
             f"{province.hotline} hoặc 113.\n\n{hotline}"
         ),
         "privacy": (
-            "Thông tin người tố giác được giữ bí mật: tôi chỉ chuyển tố giác cho cán bộ công an xử lý, "
+            "Thông tin của bạn được giữ bí mật: tôi chỉ chuyển tố giác cho cán bộ công an xử lý, "
             "không tiết lộ tên hay số điện thoại của bạn cho ai khác; pháp luật bảo vệ người tố giác "
-            "tội phạm. Kẻ gian không biết ai đã tố giác.\n\n"
+            "tội phạm. Kẻ gian không biết ai đã tố giác.\n"
+            "Tin nhắn của bạn được lưu để trả lời và để cán bộ xác minh; bạn nhắn "
+            '"xóa dữ liệu của tôi" để xóa bất cứ lúc nào.\n\n'
             f'Khi sẵn sàng, bạn gõ "tố giác" để bắt đầu.\n\n{hotline}'
         ),
         "status": (
@@ -438,5 +445,9 @@ def topic_answer(topic: Topic, province: Province) -> str:
             f"biết trạng thái.\n\n{hotline}"
         ),
         "wait": f"Chỉ mất vài phút, vài câu hỏi ngắn.\n\n{hotline}",
+        "thanks": (
+            "Cảm ơn bạn đã liên hệ. Hãy chia sẻ cảnh báo với người thân, nhất là người lớn tuổi. "
+            f"Cần hỗ trợ, bạn gọi {province.hotline}."
+        ),
     }
     return texts[topic]

@@ -29,8 +29,10 @@ def all_tips(db: Database):
 
 
 def draft_of(citizen: Citizen):
+    """The citizen's open report draft (the conversation's memo is not a draft)."""
     with session_scope(citizen.db) as session:
-        return load_state(session, channel=citizen.channel, user_id=citizen.user_id)
+        state = load_state(session, channel=citizen.channel, user_id=citizen.user_id)
+        return state if state is not None and state.flow == "report" else None
 
 
 def test_complete_report_is_confirmed_in_one_step(citizen: Citizen):

@@ -40,7 +40,9 @@ class ZaloChannel(Channel):
             app_secret=settings.zalo_app_secret.get_secret_value() if settings.zalo_app_secret else None,
             seeds=seeds,
         )
-        self.client = ZaloClient(http, api_base=settings.zalo_api_base, tokens=self.tokens)
+        self.client = ZaloClient(
+            http, api_base=settings.zalo_api_base, tokens=self.tokens, buttons=settings.zalo_buttons
+        )
 
     @property
     def missing(self) -> list[str]:
@@ -64,5 +66,6 @@ class ZaloChannel(Channel):
         return parsing.parse(raw)
 
     async def send(self, *, channel_id: str, user_id: str, reply: Reply) -> str | None:
-        # Zalo's consultation message is text only: the quick replies' actions are in the text.
-        return await self.client.send_text(oa_id=channel_id, user_id=user_id, text=reply.text)
+        return await self.client.send_text(
+            oa_id=channel_id, user_id=user_id, text=reply.text, options=reply.quick_replies
+        )

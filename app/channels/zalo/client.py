@@ -8,6 +8,7 @@ messaged now; everything else is permanent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -21,8 +22,9 @@ from app.channels.base import (
     ChannelWindowClosed,
 )
 from app.channels.zalo.tokens import ZaloTokenStore
+from app.replies.composer import QuickReply
 
-__all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error"]
+__all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error", "typed_options"]
 
 MAX_TEXT = 2000
 _AUTH_CODES = {-216, -220}
@@ -69,28 +71,70 @@ def raise_for_zalo_error(response: httpx.Response) -> dict[str, Any]:
     raise ChannelPermanentError(message, code=label)
 
 
+def typed_options(options: Sequence[QuickReply]) -> str:
+    """The buttons as a line of things to type (Zalo shows no quick replies; typed labels work)."""
+    return "👉 Nhắn: " + " · ".join(o.title for o in options)
+
+
+def _as_text(text: str, options: Sequence[QuickReply]) -> dict[str, Any]:
+    if not options:
+        return {"text": text[:MAX_TEXT]}
+    line = typed_options(options)
+    return {"text": f"{text[: MAX_TEXT - len(line) - 2]}\n\n{line}"}
+
+
+def _with_buttons(text: str, options: Sequence[QuickReply]) -> dict[str, Any]:
+    buttons = [{"type": "oa.query.show", "title": o.title, "payload": o.payload} for o in options[:5]]
+    return {"text": text[:MAX_TEXT], "attachment": {"type": "template", "payload": {"buttons": buttons}}}
+
+
 class ZaloClient:
     """Sends text replies as consultation (`cs`) messages with the OA's access token."""
 
-    def __init__(self, http: httpx.AsyncClient, *, api_base: str, tokens: ZaloTokenStore) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, *, api_base: str, tokens: ZaloTokenStore, buttons: bool = False
+    ) -> None:
         self._http = http
         self._url = api_base.rstrip("/") + "/v3.0/oa/message/cs"
         self.tokens = tokens
+        self.buttons = buttons
 
-    async def send_text(self, *, oa_id: str, user_id: str, text: str) -> str | None:
+    async def send_text(
+        self, *, oa_id: str, user_id: str, text: str, options: Sequence[QuickReply] = ()
+    ) -> str | None:
+        """Send a text; its quick replies as buttons when enabled, else as a line of typed options."""
         key = self.tokens.key_for(oa_id)
         if key is None:
             raise ChannelNotConfigured(f"no zalo access token for OA {oa_id}")
+        message = _with_buttons(text, options) if self.buttons and options else _as_text(text, options)
         token = await self.tokens.access_token(key)
         try:
-            return await self._post(token, user_id, text)
+            return await self._send(token, user_id, message, text, options)
         except ChannelAuthError:
             # Refresh once (shared with every concurrent send), then resend once.
             token = await self.tokens.refresh(key, rejected=token)
-            return await self._post(token, user_id, text)
+            return await self._send(token, user_id, message, text, options)
 
-    async def _post(self, token: str, user_id: str, text: str) -> str | None:
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text[:MAX_TEXT]}}
+    async def _send(
+        self,
+        token: str,
+        user_id: str,
+        message: dict[str, Any],
+        text: str,
+        options: Sequence[QuickReply],
+    ) -> str | None:
+        try:
+            return await self._post(token, user_id, message)
+        except ChannelWindowClosed:
+            raise
+        except ChannelPermanentError:
+            if "attachment" not in message:
+                raise
+            # Buttons refused: the same answer as text, with the options to type.
+            return await self._post(token, user_id, _as_text(text, options))
+
+    async def _post(self, token: str, user_id: str, message: dict[str, Any]) -> str | None:
+        body = {"recipient": {"user_id": user_id}, "message": message}
         try:
             response = await self._http.post(self._url, headers={"access_token": token}, json=body)
         except httpx.TimeoutException as exc:
