@@ -49,3 +49,7 @@ score: install  ## public eval scores (needs ../shared)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench-blocklist
+bench-blocklist: install  ## warning lists: import 50,000 domains, lookup latency (SQLite)
+	$(PY) bench/blocklist_bench.py

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
+from app.blocklist.cli import blocklist_app
 from app.settings import Settings
 from app.tips.cli import tips_app
 
@@ -16,6 +17,7 @@ app = typer.Typer(help="Cảnh Giác: trợ lý phòng chống lừa đảo.", n
 catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(tips_app, name="tips")
+app.add_typer(blocklist_app, name="blocklist")
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -87,9 +89,32 @@ def catalog_check(
     print(f"{target}: OK, {len(catalog.tactics)} tactics, {patterns} patterns")
 
 
+@catalog_app.command("diff")
+def catalog_diff(
+    old: Annotated[Path, typer.Argument(help="the catalogue deployed now")],
+    new: Annotated[Path, typer.Argument(help="the update to review")],
+    patterns: Annotated[bool, typer.Option("--patterns", help="also list every pattern and keyword")] = False,
+) -> None:
+    """What an update adds, removes and changes, tactic by tactic, with its changelog."""
+    from app.catalog.diff import diff_catalogs
+    from app.catalog.loader import CatalogError, load_catalog
+
+    loaded = []
+    for path in (old, new):
+        try:
+            loaded.append(load_catalog(path))
+        except CatalogError as exc:
+            for problem in exc.problems:
+                print(f"{path}: {problem}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    print("\n".join(diff_catalogs(loaded[0], loaded[1]).lines(show_patterns=patterns)))
+
+
 @app.command()
 def chat(
-    province: Annotated[str | None, typer.Option(help="province id from provinces.yaml")] = None,
+    province: Annotated[
+        str | None, typer.Option(help="province id or alias from provinces.yaml (soc-trang: Cần Thơ)")
+    ] = None,
 ) -> None:
     """Talk to the bot in the terminal (the same engine and database the channels use)."""
     import uuid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import app.blocklist.models  # blocklist_sources, blocklist_entries, blocklist_imports
 import app.channels.zalo.models  # zalo_tokens
 import app.conversation.state  # conversation_states
 import app.inbox.models  # inbound_events

@@ -216,6 +216,16 @@ class MatcherThresholds(BaseModel):
     ambiguity_margin: float = Field(ge=0, le=100)
 
 
+class ChangelogEntry(BaseModel):
+    """What one catalogue version changed, for provinces deciding whether to deploy it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Text
+    date: dt.date
+    changes: list[Text] = Field(min_length=1)
+
+
 class Catalog(BaseModel):
     """The whole catalogue file."""
 
@@ -224,6 +234,7 @@ class Catalog(BaseModel):
     version: Text
     matcher: MatcherThresholds | None = None
     tactics: list[Tactic] = Field(min_length=1)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)  # newest last
 
     @model_validator(mode="after")
     def _ids_unique_and_complete(self) -> Catalog:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import yaml
@@ -183,6 +184,7 @@ _LURE_WORDS = (
     "digital",
     "vn",
     "viet",
+    "vietnam",
     "secure",
     "login",
     "verify",
@@ -204,6 +206,50 @@ _LURE_WORDS = (
     "mobile",
     "web",
     "id",
+    # seen around brand names in 2025-26 warning lists
+    "vay",
+    "vaytien",
+    "vaynhanh",
+    "vaytinchap",
+    "tinchap",
+    "tieudung",
+    "vaytieudung",
+    "nganhang",
+    "banking",
+    "ebanking",
+    "ibanking",
+    "digibank",
+    "smartbanking",
+    "khcn",
+    "vip",
+    "credit",
+    "tindung",
+    "thetindung",
+    "hoantien",
+    "hoanphi",
+    "hoanthue",
+    "thanhtoan",
+    "tiendien",
+    "hotrokhachhang",
+    "chamsockhachhang",
+    "quocgia",
+    "giaohang",
+    "donhang",
+    "phatnguoi",
+    "nhanqua",
+    "quatang",
+    "baomat",
+    "ctv",
+    "tai",
+    "e",
+    "i",
+    "m",
+    "plus",
+    "pro",
+    "global",
+    "official",
+    "center",
+    "group",
 )
 _LURES_LONGEST_FIRST = sorted(_LURE_WORDS, key=len, reverse=True)
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
@@ -290,18 +336,30 @@ def matches_by_domain(parts: LinkParts, official: OfficialDomains | None = None)
 # --------------------------------------------------------------------------- official domains
 
 
+_DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9.\-]*\.[a-z]{2,}$"
+
+
 class OfficialDomain(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    domain: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*\.[a-z]{2,}$")
+    domain: str = Field(pattern=_DOMAIN_PATTERN)  # the one the bot names
     name: str
     brands: tuple[str, ...] = ()
+    # the brand's other official domains: older endings, regional customer-care sites, apps' sites
+    also: tuple[Annotated[str, Field(pattern=_DOMAIN_PATTERN)], ...] = ()
+    # whether the brand counts when glued inside a longer word ("nganhangvpbank68"); off for names
+    # real companies build on ("googleusercontent", "viettelpost")
+    embedded: bool = True
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return (self.domain, *self.also)
 
     @property
     def cores(self) -> tuple[str, ...]:
         """The brand names a scam site would borrow: "vietcombank" for vietcombank.com.vn."""
-        label = registrable_domain(self.domain).split(".")[0].replace("-", "")
-        return (label, *self.brands)
+        labels = [registrable_domain(d).split(".")[0].replace("-", "") for d in self.domains]
+        return tuple(dict.fromkeys([*labels, *self.brands]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +394,7 @@ class OfficialDomains:
 
     def __init__(self, domains: list[OfficialDomain]) -> None:
         self.domains = domains
-        self._by_domain = {d.domain: d for d in domains}
+        self._by_domain = {name: d for d in domains for name in d.domains}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_OFFICIAL_DOMAINS) -> OfficialDomains:
@@ -356,12 +414,18 @@ class OfficialDomains:
         """The official domain this (non-official) host imitates, if any."""
         if parts.is_ip or not parts.valid or self.owner(parts.host) is not None:
             return None
+        if parts.host.endswith(_RESTRICTED_SUFFIXES):  # only the state registers these names
+            return None
         host = _unicode_host(parts.host) or parts.host
         tokens = [t for t in _LABEL_SPLIT_RE.split(host) if t]
         tokens = tokens[:-1] if len(tokens) > 1 else tokens  # the TLD imitates nothing
+        tokens = [t for t in tokens if t not in _SUFFIX_WORDS] or tokens  # "com" in "x.com.vn"
+        glued = _ascii_fold("".join(tokens))
         best: tuple[float, OfficialDomain] | None = None
         for official in self.domains:
             score = max(_similarity(core, tokens) for core in official.cores)
+            if not score and official.embedded:
+                score = max(_embedded(core, glued) for core in official.cores)
             if score and (best is None or score > best[0]):
                 best = (score, official)
         return best[1] if best else None
@@ -425,6 +489,29 @@ def _without_lures(token: str) -> set[str]:
                 seen.add(item)
                 todo.append(item)
     return seen
+
+
+_RESTRICTED_SUFFIXES = (".gov.vn",)
+_SUFFIX_WORDS = frozenset({"com", "net", "org", "vn", "gov", "edu", "info", "biz"})
+_EMBEDDED_MIN = 6  # a brand this long is specific enough to count anywhere in a name
+_JUNK_MAX = 3  # letters of junk a shorter brand may carry ("vietinbankhz", "bidvqu")
+
+
+def _embedded(core: str, glued: str) -> float:
+    """A brand glued inside the host's name: "nganhangvpbank68", "hotrovaytinchaptpbank",
+    "techcombankxq". Long brands count anywhere; brands of 4-5 letters only with up to three
+    letters of junk beside them ("bidvqu"); shorter ones never (they occur inside ordinary words).
+    """
+    if len(core) < 4 or core not in glued:
+        return 0.0
+    if len(core) >= _EMBEDDED_MIN:
+        return 95.0
+    stripped = glued.strip("0123456789")
+    start = stripped.find(core)
+    before, after = stripped[:start], stripped[start + len(core) :]
+    if (not before or not after) and len(before) + len(after) <= _JUNK_MAX:
+        return 90.0
+    return 0.0
 
 
 def _similarity(core: str, tokens: list[str]) -> float:

@@ -34,6 +34,17 @@ def _database(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
+def _province(settings: Settings, value: str | None) -> str | None:
+    """The province id for an id or alias ("soc-trang" -> "can-tho"); unknown names pass unchanged
+    (tips filed under a province no longer in provinces.yaml can still be filtered)."""
+    if not value:
+        return value
+    from app.provinces import load_provinces
+
+    found = load_provinces(settings.provinces_path, settings.default_province).find(value)
+    return found.id if found is not None else value
+
+
 def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
@@ -44,7 +55,9 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="up to this day, inclusive, YYYY-MM-DD")
 ]
-ProvinceOpt = Annotated[str | None, typer.Option(help="province id, e.g. can-tho")]
+ProvinceOpt = Annotated[
+    str | None, typer.Option(help="province id or alias, e.g. can-tho (soc-trang and hau-giang are Cần Thơ)")
+]
 TacticOpt = Annotated[str | None, typer.Option(help="tactic id, e.g. impersonate_authority")]
 StatusOpt = Annotated[TipStatus | None, typer.Option(help="moi, dang_xu_ly, da_chuyen or dong")]
 
@@ -75,7 +88,13 @@ def export(
         raise typer.Exit(2)
     settings = Settings()
     db = _database(settings)
-    filters = TipFilter(since=_day(since), until=_day(until), province=province, tactic=tactic, status=status)
+    filters = TipFilter(
+        since=_day(since),
+        until=_day(until),
+        province=_province(settings, province),
+        tactic=tactic,
+        status=status,
+    )
     options = ExportOptions(
         pseudonym_key=pseudonym_key(settings),
         include_reporter=include_reporter,
@@ -130,7 +149,11 @@ def list_command(
     db = _database(settings)
     try:
         filters = TipFilter(
-            since=_day(since), until=_day(until), province=province, tactic=tactic, status=status
+            since=_day(since),
+            until=_day(until),
+            province=_province(settings, province),
+            tactic=tactic,
+            status=status,
         )
         with session_scope(db) as session:
             tips = list_tips(session, filters=filters, limit=limit)

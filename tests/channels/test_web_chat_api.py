@@ -81,3 +81,24 @@ async def test_empty_or_invisible_text_gets_a_polite_reply(bot: Bot, text: str):
     response = await bot.client.post("/api/chat", json={"user_id": "web-4", "text": text})
     assert response.status_code == 200
     assert response.json()["replies"][0]["text"] == EMPTY
+
+
+@pytest.mark.parametrize(
+    ("province", "hotline"),
+    [
+        ("soc-trang", CAN_THO_HOTLINE),
+        ("hau-giang", CAN_THO_HOTLINE),
+        ("Sóc Trăng", CAN_THO_HOTLINE),
+        ("ha-giang", TUYEN_QUANG_HOTLINE),
+        ("Ha Giang", TUYEN_QUANG_HOTLINE),
+    ],
+)
+async def test_a_merged_province_routes_to_the_province_it_joined(bot: Bot, province: str, hotline: str):
+    response = await bot.client.post(
+        "/api/chat", json={"user_id": "web-merged", "text": SCAM_TEXT, "province": province}
+    )
+    assert response.status_code == 200
+    text = " ".join(r["text"] for r in response.json()["replies"])
+    assert hotline in text
+    other = TUYEN_QUANG_HOTLINE if hotline == CAN_THO_HOTLINE else CAN_THO_HOTLINE
+    assert other not in text

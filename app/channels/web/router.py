@@ -95,12 +95,13 @@ def _answer(state: AppState, message: IncomingMessage) -> list[Reply]:
 @router.post("/api/chat", response_model=ChatResponse)
 async def chat(body: ChatRequest, state: State) -> Response:
     """One message from the web chat, answered at once."""
-    province_id = body.province or state.provinces.default.id
-    if not state.provinces.has(province_id):
+    # An id, a name or an alias ("soc-trang", "Hà Giang") routes to the merged province.
+    province = state.provinces.find(body.province) if body.province else state.provinces.default
+    if province is None:
         return JSONResponse({"detail": "Tỉnh, thành phố này chưa có trong danh sách."}, status_code=422)
     message = IncomingMessage(
         channel="web",
-        channel_id=province_id,
+        channel_id=province.id,
         user_id=clean_text(body.user_id) or "web",
         message_id=uuid.uuid4().hex,
         text=clean_text(body.text),
