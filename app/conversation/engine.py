@@ -83,6 +83,10 @@ _TYPED_ACTIONS = {
     "xem them": "MORE",
     "chi tiet": "MORE",
 }
+_LIVES_RE = re.compile(
+    r"\b(?:tôi|toi|em|mình|minh|bác|bac|nhà|nha|tui|con|cháu|chau)\s+(?:đang\s+|dang\s+|sống\s+|song\s+)?"
+    r"(?:ở|o|tại|tai)\s|\bquê\s+(?:ở\s+)?|\bque\s+(?:o\s+)?"
+)
 _URL_RE = re.compile(r"\S*[./]\S*")  # links and numbers are no language
 _ENGLISH_WORDS_RE = re.compile(r"[A-Za-z']{2,}")
 _CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
@@ -138,6 +142,7 @@ class Engine:
         requests, an open report draft, a new report. The caller commits.
         """
         text = (message.text or "").strip()
+        province = self._where(text) or province
         if session is None:
             return _addressed(self._answer(message, text, province, None, Memo()), "bạn")
         if text and is_forget_request(text):
@@ -163,6 +168,13 @@ class Engine:
                 now=now,
             )
         return _addressed(replies, memo.address)
+
+    def _where(self, text: str) -> Province | None:
+        """The province a citizen says they live in ("tôi ở Sóc Trăng", "nhà em ở Hà Giang"): its
+        hotline is the one to call. A place named in a story ("công an tỉnh X gọi") routes nothing."""
+        if not text or len(text) > MAX_TEXT or not _LIVES_RE.search(text.lower()):
+            return None
+        return self.provinces.find_in_text(text)
 
     def _answer(
         self,
@@ -240,7 +252,9 @@ class Engine:
         others = self._alternatives(analysis, tactic_id)
         memo.choices = [tactic_id, *(t.id for t in others)]
         text_out = scam_answer(analysis, tactic, province, alternatives=others)
-        found = self.checker.check(analysis.entities, session=session, brief=True)
+        found = self.checker.check(
+            analysis.entities, session=session, brief=True, text=analysis.message.original
+        )
         if found:
             text_out = f"{text_out}\n\n{found}"
         return to_replies(text_out, scam_actions(tactic))
@@ -363,7 +377,7 @@ class Engine:
 
     def _check(self, analysis: Analysis, province: Province, session: Session | None) -> list[Reply]:
         """A phone number, account or link to look up: tips on file and warning signs."""
-        found = self.checker.check(analysis.entities, session=session)
+        found = self.checker.check(analysis.entities, session=session, text=analysis.message.original)
         if found is None:
             return _simple(CHECK_PROMPT)
         parts = [found]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ __all__ = ["SITUATIONS_FILE", "Analysis", "Analyzer"]
 
 SITUATIONS_FILE = Path(__file__).resolve().parents[2] / "intents" / "situations" / "situations.yaml"
 
+_FOREIGN_NUMBER_RE = re.compile(r"(?:\+|(?<!\d)00)\s?[1-9]\d")
 _TOPIC_INTENTS: dict[str, IntentId] = {"emergency": "hotline", "thanks": "thanks"}
 # Intents with a fixed answer, recognised from short messages.
 _SMALL_TALK: tuple[IntentId, ...] = ("thanks", "hotline", "help", "greeting")
@@ -173,6 +175,8 @@ class Analyzer:
         # A confident match with a link, a number, pressure or a "should I?" is never off-topic.
         how_to = "the nao" in message.folded  # "đặt mật khẩu thế nào cho an toàn": a question
         strong = match.confident and (names_something or asks_verdict or (pressing and not how_to))
+        if "check" in cues and not names_something and _FOREIGN_NUMBER_RE.search(message.nfc):
+            return "check"  # "kiểm tra giúp số +375 …": a number from abroad is still a number
         if match.tactic is not None and (situation or strong):
             return "scam"
         if n <= _SHORT or "hotline" in cues:

@@ -402,3 +402,20 @@ def test_h_no_answer_is_over_1200_characters(citizen: Citizen, messages):
     for text in messages:
         said = citizen.say(text)
         assert len(said) <= 1200, (text, len(said))
+
+
+@pytest.mark.parametrize(
+    ("text", "hotline"),
+    [
+        ("tôi ở Hà Giang, có người xưng công an bắt chuyển tiền vào tài khoản tạm giữ", "069.2526.112"),
+        ("nha em o ha giang, cho xin so duong day nong", "069.2526.112"),
+        ("tôi ở Sóc Trăng, cho xin số đường dây nóng", "069.367.2888"),
+        # a place named in the story routes nothing: the channel's province answers
+        ("có người xưng công an tỉnh Hà Giang gọi bắt chuyển tiền vào tài khoản tạm giữ", "069.367.2888"),
+    ],
+)
+def test_the_province_a_citizen_lives_in_gives_the_hotline(citizen: Citizen, text, hotline):
+    said = citizen.say(text)
+    assert hotline in said
+    other = "069.367.2888" if hotline != "069.367.2888" else "069.2526.112"
+    assert other not in said
