@@ -246,3 +246,11 @@ def test_cli_reports_new_fields_by_tactic_and_field(tmp_path, raw):
     assert result.returncode == 1
     assert f"{data['tactics'][1]['id']}.why" in result.stderr
     assert f"{data['tactics'][2]['id']}.en.steps" in result.stderr
+
+
+def test_one_style_of_quotes_in_everything_the_bot_can_say():
+    """Straight quotes only: the bot's own sentences use them, so catalogue and intent texts do too."""
+    texts = [(PROJECT_ROOT / "scam_catalog.yaml").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "intents").rglob("*.yaml")]
+    for text in texts:
+        assert "“" not in text and "”" not in text

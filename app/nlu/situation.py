@@ -19,7 +19,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from app.text.normalize import Normalized
+from app.text.normalize import Normalized, fold
 
 __all__ = ["REF_CODE_RE", "Situation", "SituationCues", "SituationReader", "Topic", "address_of"]
 
@@ -85,7 +85,6 @@ class Situation:
     refs: tuple[str, ...]  # reference codes named ("CT-20261118-0027")
 
 
-_VOCATIVE_END = frozenset({"oi", "a", "ah"})
 _MONEY_WORDS = frozenset({"tien", "chuyen", "khoan", "nap", "dong", "coc", "tra"})
 
 
@@ -95,7 +94,7 @@ class SituationReader:
     PREFIX = "sit:"
 
     def __init__(self, cues: SituationCues) -> None:
-        self._vocatives = frozenset(_fold_words(cues.family_vocatives))
+        self._kin = frozenset(_fold_words(cues.family_vocatives)) | {"chong"}
         # Matched in the analyzer's one pass over the message, beside the intent cues.
         self.groups = {
             f"{self.PREFIX}{name}": values
@@ -114,7 +113,7 @@ class SituationReader:
         help_asked: bool = False,
         names_link_or_phone: bool = False,
     ) -> Situation:
-        tokens = message.tokens
+        """What `message` is about, from the cues `found` in the analyzer's pass and its entities."""
         cut = len(self.PREFIX)
         hits = {k[cut:]: v for k, v in found.items() if k.startswith(self.PREFIX)}
         # "có phải bị lừa không?" asks; it is no evidence of a stranger or a pretext.
@@ -122,19 +121,11 @@ class SituationReader:
         refs = tuple(
             f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}" for m in REF_CODE_RE.finditer(message.nfc)
         )
+        signals = _Signals(
+            message.tokens, message.nfc, hits, red, refs, has_amount, names_something, names_link_or_phone
+        )
         return Situation(
-            topic=self._topic(
-                tokens,
-                hits,
-                red,
-                refs,
-                has_amount,
-                names_something,
-                fraud_words,
-                help_asked,
-                message.nfc,
-                names_link_or_phone,
-            ),
+            topic=self._topic(signals, help_asked=help_asked),
             red_flags=red,
             asks_verdict="verdict_questions" in hits or "scam_questions" in hits,
             asks_scam="scam_questions" in hits,
@@ -143,43 +134,33 @@ class SituationReader:
             refs=refs,
         )
 
-    def _topic(
-        self,
-        tokens: tuple[str, ...],
-        hits: dict[str, list[str]],
-        red: bool,
-        refs: tuple[str, ...],
-        has_amount: bool,
-        names_something: bool,
-        fraud_words: bool,
-        help_asked: bool,
-        nfc: str = "",
-        names_link_or_phone: bool = False,
-    ) -> Topic | None:
+    def _topic(self, s: _Signals, *, help_asked: bool) -> Topic | None:
+        """The first topic whose cues are there and whose guards hold; None for a case to judge."""
+        hits, tokens = s.hits, s.tokens
         n = len(tokens)
-        if refs and ("status_words" in hits or n <= 12):
+        if s.refs and ("status_words" in hits or n <= 12):
             return "status"
         if "bot_question" in hits and n <= 20 and not help_asked:
             return "bot"
-        if "privacy" in hits and not (has_amount or names_something):
+        if "privacy" in hits and not (s.has_amount or s.names_something):
             return "privacy"
         if "wait_question" in hits and n <= 10:
             return "wait"
-        if "thanks_opening" in hits and _opens_with(tokens, hits["thanks_opening"]) and "?" not in nfc:
+        if "thanks_opening" in hits and _opens_with(tokens, hits["thanks_opening"]) and "?" not in s.nfc:
             return "thanks"
-        money = has_amount or bool(_MONEY_WORDS.intersection(tokens))
+        money = s.has_amount or bool(_MONEY_WORDS.intersection(tokens))
         if "emergency" in hits and not money and "xung" not in tokens:
             return "emergency"
-        if "procedure" in hits and not (has_amount or names_something) and "procedure_conditions" in hits:
+        if "procedure" in hits and "procedure_conditions" in hits and not (s.has_amount or s.names_something):
             return "procedure"
         # A forwarded warning or a news item names the tricks it warns about; nobody here is a victim.
         if len(hits.get("warning", ())) >= 2 and not _victim_speaks(tokens):
             return "warning"
-        if red:
+        if s.red:
             return None
-        if "family_purposes" in hits and self._family(tokens) and not names_link_or_phone:
+        if "family_purposes" in hits and self._family(tokens) and not s.names_link_or_phone:
             return "family"  # paying the school's account the family knows is no scam
-        if names_something:  # a number, an account or a link to look at: not a private matter
+        if s.names_something:  # a number, an account or a link to look at: not a private matter
             return None
         if "lost_documents" in hits and not money:
             return "lost_documents"
@@ -191,9 +172,19 @@ class SituationReader:
 
     def _family(self, tokens: tuple[str, ...]) -> bool:
         """Family talk: a relative called at the start or the end ("con ơi", "mẹ ck con", "nha anh")."""
-        kin = self._vocatives | {"chong"}
-        head, tail = tokens[:3], tokens[-3:]
-        return any(t in kin for t in head) or any(t in kin for t in tail)
+        return any(t in self._kin for t in tokens[:3]) or any(t in self._kin for t in tokens[-3:])
+
+
+@dataclass(frozen=True, slots=True)
+class _Signals:
+    tokens: tuple[str, ...]
+    nfc: str
+    hits: dict[str, list[str]]
+    red: bool
+    refs: tuple[str, ...]
+    has_amount: bool
+    names_something: bool
+    names_link_or_phone: bool
 
 
 _FIRST_PERSON = frozenset({"toi", "em", "e", "minh", "tui", "me", "bo", "con"})
@@ -211,8 +202,6 @@ def _opens_with(tokens: tuple[str, ...], cues: list[str]) -> bool:
 
 
 def _fold_words(words: list[str]) -> list[str]:
-    from app.text.normalize import fold
-
     return [fold(w) for w in words]
 
 
