@@ -64,10 +64,6 @@ def test_a_real_scam_names_its_tactic_not_the_off_topic_reply(citizen: Citizen, 
     assert HOTLINE in said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'công an phường' in a police-impersonation call is matched as the VNeID tactic",
-)
 def test_a_police_impersonation_naming_the_ward_is_still_police_impersonation(citizen: Citizen):
     said = citizen.say("Có người gọi xưng công an phường, bắt tôi chuyển 25 triệu vào tài khoản")
     tactics = citizen.engine.analyzer.tactics
