@@ -144,7 +144,8 @@ class Engine:
         text = (message.text or "").strip()
         province = self._where(text) or province
         if session is None:
-            return _addressed(self._answer(message, text, province, None, Memo()), "bạn")
+            memo = Memo()
+            return _addressed(self._answer(message, text, province, None, memo), memo.address)
         if text and is_forget_request(text):
             return self._forget(message, session)
         now = self.clock()

@@ -170,6 +170,12 @@ def assess(tokens: Sequence[str], rules: FoldedRules) -> Urgency:
     if any(not _near_before(tokens, s, negations, 2) for s, _ in hits["loss"]):
         return Urgency("lost", not_yet)
     for s, e in hits["money"]:
+        if tokens[s] == "mat" and e - s == 1:
+            # Folded "mất" is also "mặt" (face, "tiền mặt"): money lost only with an amount or a
+            # done marker right there ("mất 15 triệu", "bị mất"), never by a later "hết"/"rồi".
+            if _near_before(tokens, s, rules.done, 1) or any(t[:1].isdigit() for t in tokens[e : e + 2]):
+                return Urgency("lost", False)
+            continue
         if _done(tokens, s, e, rules, requests, amount_counts=True, refused=refused or not_yet):
             return Urgency("lost", False)
     for s, e in hits["cred_verbs"]:

@@ -139,6 +139,23 @@ def test_refusal_is_not_urgent(analyzer):
     assert not result.urgent
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("sáng nay kiểm tra tài khoản thì mất 23 triệu", "lost"),
+        ("tôi bị mất 5tr rồi", "lost"),
+        # "mặt" (face) and "mật khẩu" fold like "mất": no money lost
+        ("Có người gọi video mặt giống hệt sếp em, nhờ em chuyển gấp 50 triệu cho đối tác", "pressure"),
+        ("họ yêu cầu điền số tài khoản và mật khẩu ngân hàng vào biểu mẫu, tôi chưa điền", None),
+        # "rồi sẽ" is "then", not "already"
+        ("Nó nhắn bảo chuyển tiền cọc giữ chỗ rồi sẽ nhận hàng", None),
+        ("em chuyển rồi mới nhớ ra mình không đặt gì", "lost"),
+    ],
+)
+def test_urgency_kind(analyzer, text, kind):
+    assert analyzer.analyze(text).urgency.kind == kind
+
+
 def test_candidates_are_ranked_and_bounded(analyzer):
     result = analyzer.analyze("shipper gọi bảo chuyển khoản tiền hàng trước rồi để hàng ở bảo vệ")
     cands = result.match.candidates
