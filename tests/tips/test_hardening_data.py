@@ -4,16 +4,24 @@ own contact kept apart, honest turn limits, and retention (`canhgiac data purge`
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import Engine as Database
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlmodel import Session
 from tips_support import FULL_REPORT, REF_RE, Citizen, add_tip
 
 from app.conversation.engine import Engine
 from app.conversation.report_flow import MAX_DRAFT_TURNS
+from app.conversation.state import load_state, save_state
 from app.db import session_scope
-from app.settings import Settings
+from app.inbox.service import EVENTS
+from app.outbox.service import OUTBOX
+from app.retention import Purged, purge_data
+from app.settings import PROJECT_ROOT, Settings
 from app.tips.models import TIPS, TipRead, TipStatus
 from app.tips.service import get_tip, list_tips, phone_stats, set_status
 
@@ -227,3 +235,144 @@ def test_a_full_draft_says_what_is_kept_at_every_step(bot_engine: Engine, db_eng
     assert ref is not None
     tip = _tip(db_engine, ref.group(0))
     assert len(tip.turns) == MAX_DRAFT_TURNS and tip.phones == []  # nothing past the limit is kept
+
+
+# --------------------------------------------------------------------------- retention
+
+NOW = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
+
+
+def _event(
+    session: Session, key: str, *, age: dt.timedelta, status: str, text: str | None = "xin chào"
+) -> int:
+    when = NOW - age
+    row = {
+        "channel": "zalo",
+        "message_id": key,
+        "channel_id": "oa-1",
+        "user_id": "zalo-user-1",
+        "text": text,
+        "payload": "ACTION:CHECK" if text else None,
+        "attachments": "",
+        "received_at": when,
+        "created_at": when,
+        "status": status,
+        "attempts": 0,
+        "processed_at": when if status != "pending" else None,
+    }
+    return int(session.execute(EVENTS.insert().values(**row).returning(EVENTS.c.id)).scalar_one())
+
+
+def _reply(session: Session, event_id: int, seq: int, *, age: dt.timedelta, status: str) -> int:
+    when = NOW - age
+    row = {
+        "event_id": event_id,
+        "seq": seq,
+        "channel": "zalo",
+        "channel_id": "oa-1",
+        "user_id": "zalo-user-1",
+        "text": "Bạn đừng chuyển tiền cho người lạ.",
+        "quick_replies": "[]",
+        "status": status,
+        "attempts": 1,
+        "next_attempt_at": when,
+        "created_at": when,
+        "sent_at": when if status == "sent" else None,
+    }
+    return int(session.execute(OUTBOX.insert().values(**row).returning(OUTBOX.c.id)).scalar_one())
+
+
+def _texts(session: Session, table: Table) -> dict[int, str | None]:
+    return {row.id: row.text for row in session.execute(select(table.c.id, table.c.text))}
+
+
+def test_data_purge_deletes_old_rows_of_every_table(db_engine: Database):
+    old, recent = dt.timedelta(days=40), dt.timedelta(days=1)
+    old_tip = add_tip(db_engine, when=NOW - old, phones=[SCAM_PHONE])
+    new_tip = add_tip(db_engine, when=NOW - recent, phones=[SCAM_PHONE])
+    with session_scope(db_engine) as session:
+        save_state(session, channel="zalo", user_id="old", flow="report", data={}, now=NOW - old)
+        save_state(session, channel="zalo", user_id="new", flow="report", data={}, now=NOW - recent)
+        done_old = _event(session, "e1", age=old, status="done", text=None)
+        _reply(session, done_old, 0, age=old, status="sent")
+        waiting_old = _event(session, "e2", age=old, status="done", text=None)  # a reply still to send
+        waiting_reply = _reply(session, waiting_old, 0, age=old, status="pending")
+        failed_old = _event(session, "e3", age=old, status="failed")
+        pending_old = _event(session, "e4", age=old, status="pending")
+        done_new = _event(session, "e5", age=recent, status="done", text=None)
+        sent_new = _reply(session, done_new, 0, age=recent, status="sent")
+    with session_scope(db_engine) as session:
+        done = purge_data(session, days=30, now=NOW)
+    assert (done.tips, done.states, done.inbound, done.outbound) == (1, 1, 2, 1)
+    with session_scope(db_engine) as session:
+        assert get_tip(session, ref_code=old_tip) is None and get_tip(session, ref_code=new_tip) is not None
+        assert load_state(session, channel="zalo", user_id="old") is None
+        assert load_state(session, channel="zalo", user_id="new") is not None
+        events = set(session.execute(select(EVENTS.c.id)).scalars())
+        assert events == {waiting_old, pending_old, done_new}
+        assert done_old not in events and failed_old not in events
+        assert set(session.execute(select(OUTBOX.c.id)).scalars()) == {waiting_reply, sent_new}
+        assert phone_stats(session, phone=SCAM_PHONE).count == 1
+
+
+def test_finished_messages_lose_their_text_after_the_given_hours(db_engine: Database):
+    long_ago, lately = dt.timedelta(hours=30), dt.timedelta(hours=2)
+    with session_scope(db_engine) as session:
+        failed = _event(session, "f1", age=long_ago, status="failed")
+        pending = _event(session, "f2", age=long_ago, status="pending")
+        fresh = _event(session, "f3", age=lately, status="done")
+        sent = _reply(session, failed, 0, age=long_ago, status="sent")
+        given_up = _reply(session, failed, 1, age=long_ago, status="failed")
+        queued = _reply(session, pending, 0, age=long_ago, status="pending")
+        just_sent = _reply(session, fresh, 0, age=lately, status="sent")
+    with session_scope(db_engine) as session:
+        done = purge_data(session, days=30, clear_text_after_hours=24, now=NOW)
+    assert (done.inbound_texts, done.outbound_texts) == (1, 2)
+    assert (done.inbound, done.outbound, done.tips) == (0, 0, 0)
+    with session_scope(db_engine) as session:
+        events = _texts(session, EVENTS)
+        assert events[failed] is None and events[pending] == "xin chào" and events[fresh] == "xin chào"
+        payloads = dict(session.execute(select(EVENTS.c.id, EVENTS.c.payload)).all())
+        assert payloads[failed] is None and payloads[pending] == "ACTION:CHECK"
+        replies = _texts(session, OUTBOX)
+        assert replies[sent] == "" and replies[given_up] == ""
+        assert replies[queued] and replies[just_sent]
+    with session_scope(db_engine) as session:  # run again: nothing more to do
+        again = purge_data(session, days=30, clear_text_after_hours=24, now=NOW)
+    assert again == Purged()
+    with pytest.raises(ValueError), session_scope(db_engine) as session:
+        purge_data(session, days=-1, now=NOW)
+
+
+def test_the_data_purge_command(database_url: str, db_engine: Database):
+    ref = add_tip(db_engine, when=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), phones=[SCAM_PHONE])
+    with session_scope(db_engine) as session:
+        two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        _event(session, "c1", age=NOW - two_days_ago, status="done")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("CANHGIAC_")}
+    environ["CANHGIAC_DATABASE_URL"] = database_url
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "app", "data", "purge", *args],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=environ,
+            timeout=120,
+            check=False,
+        )
+
+    kept = run("--older-than", "30")
+    assert kept.returncode == 0, kept.stderr
+    assert "Đã xóa 0 tố giác" in kept.stdout and "đã xóa nội dung 1 tin nhắn đến" in kept.stdout
+    with session_scope(db_engine) as session:
+        assert get_tip(session, ref_code=ref) is not None
+    purged = run("--older-than", "2", "--clear-text-after-hours", "0")
+    assert (
+        purged.returncode == 0 and "Đã xóa 1 tố giác" in purged.stdout and "1 tin nhắn đến" in purged.stdout
+    )
+    with session_scope(db_engine) as session:
+        assert get_tip(session, ref_code=ref) is None
+    bad = run("--older-than", "-1")
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
