@@ -22,6 +22,7 @@ from app.inbox.service import EVENTS
 from app.outbox.service import OUTBOX
 from app.retention import Purged, purge_data
 from app.settings import PROJECT_ROOT, Settings
+from app.tips.export import ExportOptions, tip_json
 from app.tips.models import TIPS, TipRead, TipStatus
 from app.tips.service import get_tip, list_tips, phone_stats, set_status
 
@@ -376,3 +377,12 @@ def test_the_data_purge_command(database_url: str, db_engine: Database):
         assert get_tip(session, ref_code=ref) is None
     bad = run("--older-than", "-1")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_exports_show_the_reporters_contact_only_with_their_identity(db_engine: Database):
+    ref = add_tip(db_engine, when=DAY, phones=[SCAM_PHONE], reporter_contact="+84987654321")
+    tip = _tip(db_engine, ref)
+    hidden = tip_json(tip, ExportOptions(pseudonym_key=b"k"))
+    shown = tip_json(tip, ExportOptions(pseudonym_key=b"k", include_reporter=True))
+    assert hidden["reporter_contact"] is None and "+84987654321" not in str(hidden)
+    assert shown["reporter_contact"] == "+84987654321" and shown["phones"] == [SCAM_PHONE]

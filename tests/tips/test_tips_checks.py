@@ -139,7 +139,7 @@ def test_accounts_and_links_are_checked_too(bot_engine: Engine, db_engine: Datab
     said = asker.say("check stk 0451000123456 vietcombank")
     assert "Tài khoản 0451000123456" in said and "1 người đã tố giác" in said
     link = asker.say("kiểm tra link vcb-hotro.top")
-    assert "1 tố giác" in link and ".top" in link
+    assert "1 người đã tố giác" in link and ".top" in link
     lookalike = asker.say("kiểm tra link vietcombank-hotro.top")
     assert "trông giống vietcombank.com.vn" in lookalike
     assert "chưa có tố giác" not in lookalike or "không có nghĩa" in lookalike
