@@ -427,7 +427,8 @@ class Engine:
         if done.tips:
             refs = ", ".join(done.tips[:10])
             lines.append(
-                f"• Liên kết giữa bạn và {len(done.tips)} tố giác đã gửi ({refs}): đã xóa. "
+                f"• Liên kết giữa bạn và {len(done.tips)} tố giác đã gửi ({refs}), kể cả số liên hệ "
+                "của bạn: đã xóa. "
                 "Thông tin về kẻ gian trong các tố giác vẫn được giữ để cơ quan công an xử lý."
             )
         if not lines:

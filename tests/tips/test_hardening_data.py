@@ -199,7 +199,7 @@ def test_deleting_my_data_removes_my_contact_and_keeps_me_counted_once(
     second = REF_RE.search(citizen.say("Có"))
     assert first and second
     said = citizen.say("xóa dữ liệu của tôi")
-    assert "Đã xóa dữ liệu của bạn" in said
+    assert "Đã xóa dữ liệu của bạn" in said and "kể cả số liên hệ của bạn: đã xóa" in said
     tip = _tip(db_engine, first.group(0))
     assert tip.reporter_contact is None and tip.reporter_id is None
     assert not any("0987 654 321" in turn for turn in tip.turns)
