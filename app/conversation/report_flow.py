@@ -297,7 +297,8 @@ class ReportFlow:
         if control in ("skip", "continue", "yes") or not text:
             pass
         elif question == "amount" and (control == "no" or says_no_loss(text) or is_nothing(text)):
-            draft.no_loss = True
+            if len(draft.turns) < MAX_DRAFT_TURNS:  # a full draft takes nothing more, this included
+                draft.no_loss = True
             kept = self._merge_turn(draft, turn, answering=question)
         elif control == "no" or is_nothing(text):
             pass  # "không có", "không biết": nothing to add
