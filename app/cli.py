@@ -18,6 +18,8 @@ catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(tips_app, name="tips")
 app.add_typer(blocklist_app, name="blocklist")
+data_app = typer.Typer(help="Retention of stored data.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -193,6 +195,33 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help='target revision (
     from app.db import downgrade
 
     downgrade(Settings().database_url, revision)
+
+
+@data_app.command("purge")
+def data_purge(
+    older_than: Annotated[int, typer.Option("--older-than", min=0, help="days to keep")],
+    clear_text_after_hours: Annotated[
+        int, typer.Option("--clear-text-after-hours", min=0, help="hours to keep finished messages' text")
+    ] = 24,
+) -> None:
+    """Retention: delete tips, conversations and messages older than DAYS days; clear the text of
+    finished messages older than HOURS hours."""
+    from app.db import make_engine, session_scope, upgrade
+    from app.retention import purge_data
+
+    settings = Settings()
+    upgrade(settings.database_url)
+    db = make_engine(settings.database_url)
+    try:
+        with session_scope(db) as session:
+            done = purge_data(session, days=older_than, clear_text_after_hours=clear_text_after_hours)
+    finally:
+        db.dispose()
+    typer.echo(
+        f"Đã xóa {done.tips} tố giác, {done.states} cuộc trò chuyện, {done.inbound} tin nhắn đến và "
+        f"{done.outbound} tin nhắn đi cũ hơn {older_than} ngày; đã xóa nội dung {done.inbound_texts} "
+        f"tin nhắn đến và {done.outbound_texts} tin nhắn đi đã xử lý xong."
+    )
 
 
 def main() -> None:

@@ -56,4 +56,7 @@ class Settings(BaseSettings):
     # Key for pseudonymising reporter ids in exports; falls back to the admin token, then a fixed key.
     pseudonym_key: SecretStr | None = None
 
+    # Tips one reporter may file per Vietnam day; past it the citizen is told to call the hotline.
+    tips_per_reporter_per_day: int = 5
+
     log_level: str = "INFO"

@@ -1,6 +1,7 @@
 """Checks of a phone number, bank account or link: tips on file and, for links, warning signs.
 
-What a check may say: how many tips in this deployment name the item, the date of the latest, and
+What a check may say: how many people (not tips) in this deployment reported the item, how many of
+them an officer has taken up, the date of the latest, and
 the tactic most named; which imported warning lists hold it, and when each was updated; for numbers
 written with a foreign country code, that the call comes from abroad. Never who reported it, never
 the reports' text. An item with no tips and on no list is never called safe: no report yet is all
@@ -114,7 +115,10 @@ class Checker:
         return " ".join(lines)
 
     def _mentions(self, stats: MentionStats, what: str) -> str:
-        text = f"đã có {stats.count} tố giác về {what}"
+        # People, not tips: one person filing twenty tips is one reporter.
+        text = f"{stats.reporters} người đã tố giác {what}"
+        if stats.verified:
+            text += f", {stats.verified} đã được cán bộ xác minh"
         if stats.last_at is not None:
             text += f", gần nhất ngày {stats.last_at.astimezone(VN_TZ):%d/%m/%Y}"
         names = [self.tactics[t].name for t, _ in stats.tactics if t in self.tactics][:2]

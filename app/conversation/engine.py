@@ -20,7 +20,7 @@ from app.checks.domains import OfficialDomains
 from app.checks.service import Checker
 from app.conversation.memo import MEMO_FLOW, CaseFacts, Memo
 from app.conversation.messages import IncomingMessage
-from app.conversation.report_flow import REPORT_FLOW, ReportFlow, has_story
+from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation.state import load_state, save_state
 from app.nlu.analyzer import Analysis, Analyzer
 from app.nlu.language import is_english, match_english
@@ -102,19 +102,26 @@ class Engine:
         *,
         official_domains: OfficialDomains | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        tips_per_reporter_per_day: int = DEFAULT_TIPS_PER_DAY,
     ) -> None:
         self.analyzer = analyzer
         self.provinces = provinces
         self.clock = clock
         # Called after each analysis with its duration in seconds (the service's metrics hook).
         self.on_analysis: Callable[[Analysis, float], None] | None = None
-        self.reports = ReportFlow(self.analyze, analyzer.tactics, clock=clock)
+        self.reports = ReportFlow(
+            self.analyze, analyzer.tactics, clock=clock, tips_per_day=tips_per_reporter_per_day
+        )
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Engine:
         analyzer = Analyzer.from_files(settings.catalog_path, settings.intents_dir)
-        return cls(analyzer, load_provinces(settings.provinces_path, settings.default_province))
+        return cls(
+            analyzer,
+            load_provinces(settings.provinces_path, settings.default_province),
+            tips_per_reporter_per_day=settings.tips_per_reporter_per_day,
+        )
 
     def analyze(self, text: str) -> Analysis:
         started = time.perf_counter()
@@ -421,7 +428,8 @@ class Engine:
         if done.tips:
             refs = ", ".join(done.tips[:10])
             lines.append(
-                f"• Liên kết giữa bạn và {len(done.tips)} tố giác đã gửi ({refs}): đã xóa. "
+                f"• Liên kết giữa bạn và {len(done.tips)} tố giác đã gửi ({refs}), kể cả số liên hệ "
+                "của bạn: đã xóa. "
                 "Thông tin về kẻ gian trong các tố giác vẫn được giữ để cơ quan công an xử lý."
             )
         if not lines:

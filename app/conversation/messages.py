@@ -21,3 +21,7 @@ class IncomingMessage:
     attachments: tuple[str, ...] = field(default=())  # attachment types: "image", "sticker", ...
     received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     display_name: str | None = None
+    # The client's network address (or a digest of it), for channels whose user ids are anonymous
+    # (the web chat): tips from one address count as one reporter per day. Filled by the HTTP edge;
+    # None when unknown.
+    client_key: str | None = None

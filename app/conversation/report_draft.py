@@ -45,6 +45,7 @@ class ReportDraft(BaseModel):
     channel_id: str = ""
     province: str = ""
     display_name: str | None = None
+    reporter_contact: str | None = None  # the citizen's own number (E.164): not a reported phone
     started_at: dt.datetime
     paused: bool = False
     reminded_at: dt.datetime | None = None

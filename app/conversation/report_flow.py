@@ -17,6 +17,7 @@ steps first.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from app.nlu.analyzer import Analysis
 from app.nlu.report_answers import (
     Control,
     bank_named,
+    find_own_phones,
     find_socials,
     find_when,
     has_story,
@@ -56,14 +58,29 @@ from app.replies.composer import (
 from app.replies.report import CANCEL, CONTINUE, DONE, NO, SKIP, YES
 from app.storage import utcnow
 from app.text.normalize import normalize
+from app.tips.formatting import format_phone
 from app.tips.models import VN_TZ
-from app.tips.service import NewTip, create_tip
+from app.tips.service import NewTip, create_tip, reporter_tips_today
 
-__all__ = ["DRAFT_IDLE", "MAX_DRAFT_TURNS", "REPORT_FLOW", "FlowResult", "ReportFlow", "has_story"]
+__all__ = [
+    "DEFAULT_TIPS_PER_DAY",
+    "DRAFT_IDLE",
+    "MAX_DRAFT_TURNS",
+    "REPORT_FLOW",
+    "FlowResult",
+    "ReportFlow",
+    "has_story",
+    "reporter_key",
+]
 
 REPORT_FLOW = "report"
 DRAFT_IDLE = dt.timedelta(minutes=30)  # after this much silence the draft is paused, not lost
 MAX_DRAFT_TURNS = 20
+DEFAULT_TIPS_PER_DAY = 5  # tips one reporter may file per Vietnam day (CANHGIAC_TIPS_PER_REPORTER_PER_DAY)
+TURN_LIMIT = (
+    f"Tố giác đã có {MAX_DRAFT_TURNS} đoạn, tôi không ghi thêm được tin nhắn này. "
+    "Những gì bạn kể trước đó vẫn được giữ; phần còn lại bạn kể với cán bộ khi được liên hệ."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +101,13 @@ class ReportFlow:
         tactics: dict[str, Tactic],
         *,
         clock: Callable[[], dt.datetime] = utcnow,
+        tips_per_day: int = DEFAULT_TIPS_PER_DAY,
     ) -> None:
         self.analyze = analyze  # a citizen's message, analysed once (counted in the service metrics)
         self.tactics = tactics
         # Server time, not the platform's message timestamp: it dates the tip and its reference code.
         self.clock = clock
+        self.tips_per_day = tips_per_day  # past it, a report is not stored as a new tip that day
 
     # ----------------------------------------------------------------- entry points
 
@@ -121,6 +140,8 @@ class ReportFlow:
         if facts is not None and not _bare(facts):
             self._merge(draft, facts)
         urgent = self._urgent_head(draft, province)
+        if self._over_limit(session, message, now):  # nothing opened: told why, pointed to the hotline
+            return to_replies("\n\n".join((*urgent, self._limit_text(province))), MAIN_ACTIONS)
         if draft.complete:
             draft.step = "confirm_all"
             text = "\n\n".join((*urgent, self._summary(draft), wording.notice(province), wording.CONFIRM_ALL))
@@ -211,9 +232,14 @@ class ReportFlow:
         if control == "continue" or wants_report:
             draft.paused = False
             draft.reminded_at = None
+            kept = True
             if analysis is not None and not is_bare_report_request(analysis):
-                self._merge(draft, CaseFacts.of(message.text or "", analysis, story=has_story(analysis)))
-            return FlowResult(self._prompt(session, message, draft, province, now, resumed=True), [])
+                facts = CaseFacts.of(message.text or "", analysis, story=has_story(analysis))
+                kept = self._merge(draft, facts)
+            head = "" if kept else TURN_LIMIT
+            return FlowResult(
+                self._prompt(session, message, draft, province, now, resumed=kept, head=head), []
+            )
         # Something else: the engine answers it; remind about the draft once in a while.
         if draft.reminded_at is not None and now - draft.reminded_at <= DRAFT_IDLE:
             return FlowResult(None, [])
@@ -254,8 +280,8 @@ class ReportFlow:
             text = f"Tôi cần bạn đồng ý trước khi lưu tố giác.\n\n{notice}\n\nBạn có đồng ý không?"
             return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
         # More details before answering: keep them, ask again.
-        self._merge_turn(draft, turn)
-        text = f"Tôi đã ghi thêm thông tin của bạn.\n\n{wording.notice(province)}\n\nBạn có đồng ý không?"
+        head = "Tôi đã ghi thêm thông tin của bạn." if self._merge_turn(draft, turn) else TURN_LIMIT
+        text = f"{head}\n\n{wording.notice(province)}\n\nBạn có đồng ý không?"
         return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def _on_answer(
@@ -267,16 +293,18 @@ class ReportFlow:
             return self._to_confirm(session, message, draft, now)
         if question is not None and question not in draft.asked:
             draft.asked.append(question)
+        kept = True
         if control in ("skip", "continue", "yes") or not text:
             pass
         elif question == "amount" and (control == "no" or says_no_loss(text) or is_nothing(text)):
-            draft.no_loss = True
-            self._merge_turn(draft, turn, answering=question)
+            if len(draft.turns) < MAX_DRAFT_TURNS:  # a full draft takes nothing more, this included
+                draft.no_loss = True
+            kept = self._merge_turn(draft, turn, answering=question)
         elif control == "no" or is_nothing(text):
             pass  # "không có", "không biết": nothing to add
         else:
-            self._merge_turn(draft, turn, answering=question)
-        return self._after_answer(session, message, draft, province, now)
+            kept = self._merge_turn(draft, turn, answering=question)
+        return self._after_answer(session, message, draft, province, now, head="" if kept else TURN_LIMIT)
 
     def _on_confirm(
         self, turn: Turn, draft: ReportDraft, province: Province, session: Session, now: dt.datetime
@@ -288,13 +316,9 @@ class ReportFlow:
             return self._cancel(session, message)
         if control in ("skip", "done", "continue") or not turn.text:
             return self._prompt(session, message, draft, province, now)
-        if len(draft.turns) >= MAX_DRAFT_TURNS:
-            head = (
-                f"Tố giác đã có {MAX_DRAFT_TURNS} đoạn, tôi không ghi thêm được. "
-                'Bạn chọn "Có" để gửi những gì đã ghi; phần còn lại bạn kể với cán bộ khi được liên hệ.'
-            )
+        if not self._merge_turn(draft, turn):
+            head = f'{TURN_LIMIT} Bạn chọn "Có" để gửi những gì đã ghi.'
             return self._prompt(session, message, draft, province, now, head=head)
-        self._merge_turn(draft, turn)
         return self._prompt(session, message, draft, province, now, added=True)
 
     # ----------------------------------------------------------------- transitions
@@ -306,22 +330,27 @@ class ReportFlow:
         draft: ReportDraft,
         province: Province,
         now: dt.datetime,
+        *,
+        head: str = "",
     ) -> list[Reply]:
         question = draft.next_question()
         if question is None:
-            return self._to_confirm(session, message, draft, now)
+            return self._to_confirm(session, message, draft, now, head=head)
         draft.step = "question"
         draft.question = question
+        text = f"{wording.QUESTION_TEXT[question]}\n{wording.HINT}"
         return self._save(
-            session,
-            message,
-            draft,
-            now,
-            to_replies(f"{wording.QUESTION_TEXT[question]}\n{wording.HINT}", (SKIP, DONE)),
+            session, message, draft, now, to_replies(f"{head}\n\n{text}" if head else text, (SKIP, DONE))
         )
 
     def _to_confirm(
-        self, session: Session, message: IncomingMessage, draft: ReportDraft, now: dt.datetime
+        self,
+        session: Session,
+        message: IncomingMessage,
+        draft: ReportDraft,
+        now: dt.datetime,
+        *,
+        head: str = "",
     ) -> list[Reply]:
         if not draft.turns:  # skipped everything: nothing an officer could act on
             clear_state(session, channel=message.channel, user_id=message.user_id)
@@ -329,6 +358,7 @@ class ReportFlow:
         draft.step = "confirm"
         draft.question = None
         text = f"{self._summary(draft)}\n\n{wording.CONFIRM}"
+        text = f"{head}\n\n{text}" if head else text
         return self._save(session, message, draft, now, to_replies(text, (YES, NO)))
 
     def _prompt(
@@ -371,7 +401,10 @@ class ReportFlow:
         province: Province,
         now: dt.datetime,
     ) -> list[Reply]:
-        """Store the tip and give the citizen its reference code."""
+        """Store the tip and give the citizen its reference code (past the day's limit: say so)."""
+        if self._over_limit(session, message, now):
+            self._keep_memo(session, message, draft, now)
+            return to_replies(self._limit_text(province), MAIN_ACTIONS)
         tactics = ranked_tactics(draft)
         score = draft.tactic_scores.get(tactics[0], 0.0) if tactics else 0.0
         tip = create_tip(
@@ -382,6 +415,8 @@ class ReportFlow:
                 channel_id=draft.channel_id or message.channel_id,
                 reporter_id=message.user_id,
                 reporter_name=draft.display_name,
+                reporter_key=reporter_key(message, now),
+                reporter_contact=draft.reporter_contact,
                 tactics=tactics,
                 score=min(score, 100.0),
                 turns=draft.turns,
@@ -398,7 +433,15 @@ class ReportFlow:
             ref_prefix=province.ref_prefix,
             now=now,
         )
-        # The conversation goes on with its memo (the form of address), without the filed case.
+        self._keep_memo(session, message, draft, now)
+        return to_replies(
+            wording.filed(tip.ref_code, province, lost_money=bool(draft.amount_vnd)), MAIN_ACTIONS
+        )
+
+    def _keep_memo(
+        self, session: Session, message: IncomingMessage, draft: ReportDraft, now: dt.datetime
+    ) -> None:
+        """The conversation goes on with its memo (the form of address), without the case."""
         memo = Memo.load(draft.memo)
         memo.last = None
         save_state(
@@ -409,8 +452,23 @@ class ReportFlow:
             data=memo.model_dump(mode="json"),
             now=now,
         )
-        return to_replies(
-            wording.filed(tip.ref_code, province, lost_money=bool(draft.amount_vnd)), MAIN_ACTIONS
+
+    def _over_limit(self, session: Session, message: IncomingMessage, now: dt.datetime) -> bool:
+        """Whether this reporter has filed the day's allowed number of tips already."""
+        filed = reporter_tips_today(
+            session,
+            channel=message.channel,
+            reporter_id=message.user_id,
+            reporter_key=reporter_key(message, now),
+            now=now,
+        )
+        return filed >= self.tips_per_day
+
+    def _limit_text(self, province: Province) -> str:
+        return (
+            f"Hôm nay bạn đã gửi {self.tips_per_day} tố giác. Tố giác này không được lưu thành tố giác "
+            "mới trong hôm nay. Nếu có thêm thông tin, bạn gọi đường dây nóng để báo trực tiếp nhé.\n"
+            f"{hotline_line(province)}\nKhẩn cấp, gọi 113."
         )
 
     def _cancel(self, session: Session, message: IncomingMessage, *, declined: bool = False) -> list[Reply]:
@@ -420,21 +478,31 @@ class ReportFlow:
 
     # ----------------------------------------------------------------- drafts
 
-    def _merge_turn(self, draft: ReportDraft, turn: Turn, *, answering: Question | None = None) -> None:
+    def _merge_turn(self, draft: ReportDraft, turn: Turn, *, answering: Question | None = None) -> bool:
+        """Merge one turn; False when the draft is full and nothing of it was kept."""
         if turn.analysis is None or not turn.text:
-            return
+            return True
         facts = CaseFacts.of(turn.text, turn.analysis, story=has_story(turn.analysis))
-        self._merge(draft, facts, answering=answering)
+        return self._merge(draft, facts, answering=answering)
 
-    def _merge(self, draft: ReportDraft, facts: CaseFacts, *, answering: Question | None = None) -> None:
-        """Add one turn's facts to the draft; each fact goes where it belongs, whatever was asked."""
+    def _merge(self, draft: ReportDraft, facts: CaseFacts, *, answering: Question | None = None) -> bool:
+        """Add one turn's facts to the draft; each fact goes where it belongs, whatever was asked.
+
+        A full draft (MAX_DRAFT_TURNS turns) takes nothing more: False, and the caller says so.
+        """
         original = unicodedata.normalize("NFC", facts.text).strip()
         if not original:
-            return
-        if len(draft.turns) < MAX_DRAFT_TURNS:
-            draft.turns.append(original)
+            return True
+        if len(draft.turns) >= MAX_DRAFT_TURNS:
+            return False
+        draft.turns.append(original)
+        own = find_own_phones(original)  # "số của tôi 09…": the reporter's contact, not the scammer's
+        if own and draft.reporter_contact is None:
+            draft.reporter_contact = own[0]
+        mine = {*own, *([draft.reporter_contact] if draft.reporter_contact else [])}
+        draft.phones = [p for p in draft.phones if p not in mine]
         for phone in facts.phones:
-            if phone not in draft.phones:
+            if phone not in draft.phones and phone not in mine:
                 draft.phones.append(phone)
         for account in facts.accounts:
             known = next((a for a in draft.accounts if a.number == account.number), None)
@@ -494,6 +562,7 @@ class ReportFlow:
             draft.story = True
         draft.urgent = draft.urgent or facts.urgent
         draft.lost = draft.lost or facts.lost
+        return True
 
     def _tactic(self, draft: ReportDraft) -> Tactic | None:
         ranked = ranked_tactics(draft)
@@ -524,7 +593,7 @@ class ReportFlow:
 
     def _summary(self, draft: ReportDraft) -> str:
         tactic = self._tactic(draft)
-        return wording.summary(
+        text = wording.summary(
             turns=draft.turns,
             tactic_name=tactic.name if tactic is not None else None,
             phones=draft.phones,
@@ -537,6 +606,9 @@ class ReportFlow:
             when=draft.incident_when,
             day=draft.incident_date,
         )
+        if draft.reporter_contact:
+            text += f"\nSố liên hệ của bạn (để cán bộ gọi lại): {format_phone(draft.reporter_contact)}"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -547,6 +619,16 @@ class Turn:
     text: str
     control: Control | None
     analysis: Analysis | None
+
+
+def reporter_key(message: IncomingMessage, now: dt.datetime) -> str | None:
+    """Who counts as one reporter on the web chat, whose session ids are anonymous: a digest of the
+    client's address and the Vietnam day (no address is stored). None elsewhere, or when unknown."""
+    if message.channel != "web" or not message.client_key:
+        return None
+    day = now.astimezone(VN_TZ).date().isoformat()
+    digest = hashlib.sha256(f"web|{message.client_key}|{day}".encode()).hexdigest()
+    return f"web-client:{digest[:40]}"
 
 
 def _bare(facts: CaseFacts) -> bool:

@@ -11,12 +11,14 @@ from typing import Literal
 
 from app.nlu.analyzer import Analysis
 from app.nlu.banks import BANKS
+from app.nlu.entities import extract_entities
 from app.nlu.entities.dates import find_incident_date
 from app.text.normalize import fold, normalize
 
 __all__ = [
     "Control",
     "bank_named",
+    "find_own_phones",
     "find_socials",
     "find_when",
     "has_story",
@@ -190,6 +192,30 @@ def find_socials(text: str) -> list[str]:
         if not name.startswith("@") and not name[:1].isupper():
             continue  # "zalo mình" is not an account name
         out.append(f"{m.group('app').capitalize()} {name}")
+    return out
+
+
+# The reporter's own number: "số của tôi 09…", "sđt của tôi …", "sdt cua em", "số em là …",
+# "tôi là Lan, số điện thoại …", "liên hệ tôi qua số …" (on folded text: no diacritics, lowercase).
+_ME = r"(?:toi|em|minh|tui|tao)(?!\s*(?:gai|trai|ho|re|dau|be)\b)"
+_PHONE_WORD = r"(?:so dien thoai|so dt|sdt|dien thoai|dt|so)"
+_NUMBER = r"(?P<num>(?:\+|00)?\d[\d .\-]{7,15}\d)"
+_OWN_PHONE_RE = re.compile(
+    r"(?<![a-z])(?:"
+    rf"{_PHONE_WORD}\s+(?:cua\s+)?{_ME}"  # số của tôi, sđt em
+    rf"|(?:lien he|goi lai|goi)\s+(?:cho\s+|lai\s+)?{_ME}\s+(?:qua\s+|theo\s+|o\s+)?{_PHONE_WORD}"
+    rf"|{_ME}\s+la\s+[^,.;:\d]{{1,40}}[,;]?\s*{_PHONE_WORD}"  # tôi là Lan, số điện thoại
+    r")\s*(?:la|:|-)?\s*" + _NUMBER
+)
+
+
+def find_own_phones(text: str) -> list[str]:
+    """The reporter's own phone numbers (E.164) given in `text`: contact details, not the scammer's."""
+    out: list[str] = []
+    for m in _OWN_PHONE_RE.finditer(fold(text)):
+        for phone in extract_entities(m.group("num")).phones:
+            if phone not in out:
+                out.append(phone)
     return out
 
 

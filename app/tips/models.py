@@ -120,6 +120,13 @@ class Tip(SQLModel, table=True):
     channel_id: str = Field(default="", sa_column=Column(String(128), nullable=False))
     reporter_id: str | None = Field(default=None, sa_column=Column(String(128), nullable=True, index=True))
     reporter_name: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
+    # Who counts as one reporter for the checks, when the channel's user id does not say it: the web
+    # chat's sessions are anonymous, so its tips carry a digest of the client's network address and
+    # the local day. NULL: the reporter is `channel:reporter_id`. Replaced by a random token when the
+    # citizen asks to be forgotten (their tips still count as one person's).
+    reporter_key: str | None = Field(default=None, sa_column=Column(String(64), nullable=True, index=True))
+    # The reporter's own phone number, as they gave it ("số của tôi 09…"): never a reported phone.
+    reporter_contact: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     score: float = Field(default=0.0, sa_column=Column(Float, nullable=False))
     turns: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     socials: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -242,6 +249,7 @@ class TipRead(BaseModel):
     channel_id: str
     reporter_id: str | None
     reporter_name: str | None
+    reporter_contact: str | None = None
     tactics: list[str]
     score: float
     turns: list[str]
@@ -263,6 +271,10 @@ class MentionStats(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    count: int
+    count: int  # tips
     last_at: dt.datetime | None
     tactics: list[tuple[str, int]]  # most frequent first
+    # Distinct reporters (one person filing twenty tips is one), and how many of them filed a tip an
+    # officer has taken up (status beyond "moi").
+    reporters: int = 0
+    verified: int = 0

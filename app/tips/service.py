@@ -7,13 +7,32 @@ decided, the CLI through `session_scope`). They flush where an id or a constrain
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, RowMapping, Select, Table, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    RowMapping,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -52,6 +71,7 @@ __all__ = [
     "next_ref_code",
     "phone_stats",
     "purge_older_than",
+    "reporter_tips_today",
     "set_status",
 ]
 
@@ -72,6 +92,9 @@ class NewTip:
     channel_id: str = ""
     reporter_id: str | None = None
     reporter_name: str | None = None
+    # Who counts as one reporter when the user id does not say it (see `Tip.reporter_key`).
+    reporter_key: str | None = None
+    reporter_contact: str | None = None  # the reporter's own number: never among `phones`
     tactics: Sequence[str] = ()
     score: float = 0.0
     turns: Sequence[str] = ()
@@ -182,6 +205,8 @@ def _insert_tip(session: Session, *, tip: NewTip, ref_code: str, created: dt.dat
         channel_id=tip.channel_id,
         reporter_id=tip.reporter_id,
         reporter_name=tip.reporter_name,
+        reporter_key=tip.reporter_key,
+        reporter_contact=tip.reporter_contact,
         score=float(tip.score),
         turns=[_clean_text(t) for t in tip.turns][:MAX_TURNS],
         socials=_unique(tip.socials),
@@ -321,12 +346,31 @@ def iter_tips(engine: Engine, *, filters: TipFilter | None = None, chunk: int = 
 # --------------------------------------------------------------------------- checks
 
 
+def _reporter() -> ColumnElement[str]:
+    """Who filed a tip, for counting people rather than tips: the stored key, else channel and user
+    id, else (a reporter already forgotten before keys existed) the tip itself."""
+    tips = TIPS
+    return func.coalesce(
+        tips.c.reporter_key,
+        tips.c.channel + literal(":") + tips.c.reporter_id,
+        literal("tip:") + cast(tips.c.id, String),
+    )
+
+
 def _stats(session: Session, child_table: Table, column: str, value: str) -> MentionStats:
-    """Count and recency of tips whose child rows hold `value`, by index lookup."""
+    """Count and recency of tips whose child rows hold `value`, by index lookup; distinct reporters,
+    and the distinct reporters of tips an officer has taken up."""
     tips = TIPS
     tip_ids = select(child_table.c.tip_id).where(child_table.c[column] == value)
-    count, last_at = session.execute(
-        select(func.count(tips.c.id), func.max(tips.c.created_at)).where(tips.c.id.in_(tip_ids))
+    who = _reporter()
+    taken_up = case((tips.c.status != TipStatus.moi.value, who), else_=None)
+    count, last_at, reporters, verified = session.execute(
+        select(
+            func.count(tips.c.id),
+            func.max(tips.c.created_at),
+            func.count(distinct(who)),
+            func.count(distinct(taken_up)),
+        ).where(tips.c.id.in_(tip_ids))
     ).one()
     tactics: list[tuple[str, int]] = []
     if count:
@@ -337,7 +381,32 @@ def _stats(session: Session, child_table: Table, column: str, value: str) -> Men
             .group_by(tt.c.tactic)
         ).all()
         tactics = Counter(dict(rows)).most_common()
-    return MentionStats(count=int(count or 0), last_at=last_at, tactics=tactics)
+    return MentionStats(
+        count=int(count or 0),
+        last_at=last_at,
+        tactics=tactics,
+        reporters=int(reporters or 0),
+        verified=int(verified or 0),
+    )
+
+
+def reporter_tips_today(
+    session: Session,
+    *,
+    channel: str,
+    reporter_id: str,
+    reporter_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Tips filed since local (UTC+7) midnight by this user id on this channel or under this key."""
+    tips = TIPS
+    today = (now or utcnow()).astimezone(VN_TZ).date()
+    same = and_(tips.c.channel == channel, tips.c.reporter_id == reporter_id)
+    who = or_(same, tips.c.reporter_key == reporter_key) if reporter_key else same
+    found = session.execute(
+        select(func.count(tips.c.id)).where(who, tips.c.created_at >= _local_midnight(today))
+    ).scalar_one()
+    return int(found or 0)
 
 
 def phone_stats(session: Session, *, phone: str) -> MentionStats:
@@ -401,12 +470,37 @@ def purge_older_than(session: Session, *, days: int, now: dt.datetime | None = N
 def forget_reporter(
     session: Session, *, channel: str, reporter_id: str, now: dt.datetime | None = None
 ) -> list[str]:
-    """Unlink a citizen from the tips they filed (facts about the scammer stay); their ref codes."""
+    """Unlink a citizen from the tips they filed (facts about the scammer stay); their ref codes.
+
+    Their id, name, own contact number (also blanked out of the tips' text) and network-address key
+    go; the tips keep one random reporter key, so the checks still count them as one person's.
+    """
     tips = TIPS
     mine = (tips.c.channel == channel, tips.c.reporter_id == reporter_id)
-    refs = [r for (r,) in session.execute(select(tips.c.ref_code).where(*mine).order_by(tips.c.id))]
-    if refs:
-        session.execute(
-            update(tips).where(*mine).values(reporter_id=None, reporter_name=None, updated_at=now or utcnow())
-        )
-    return refs
+    rows = session.execute(
+        select(tips.c.id, tips.c.ref_code, tips.c.reporter_contact, tips.c.turns)
+        .where(*mine)
+        .order_by(tips.c.id)
+    ).all()
+    token = f"forgotten:{uuid.uuid4().hex}"
+    for tip_id, _, contact, turns in rows:
+        values: dict[str, Any] = {
+            "reporter_id": None,
+            "reporter_name": None,
+            "reporter_contact": None,
+            "reporter_key": token,
+            "updated_at": now or utcnow(),
+        }
+        if contact:
+            values["turns"] = [_blank_number(t, contact) for t in turns or []]
+        session.execute(update(tips).where(tips.c.id == tip_id).values(**values))
+    return [ref for _, ref, _, _ in rows]
+
+
+def _blank_number(text: str, e164: str) -> str:
+    """`text` with the phone number `e164` blanked out however it was written (0912 345 678,
+    +84912345678, 0912.345.678)."""
+    national = e164[3:] if e164.startswith("+84") else e164.lstrip("+")
+    digits = r"[\s.\-]*".join(re.escape(d) for d in national)
+    pattern = re.compile(rf"(?<!\d)(?:(?:(?:\+|00)?84|0)[\s.\-]*)?{digits}(?!\d)")
+    return pattern.sub("[số liên hệ đã xóa]", text)

@@ -144,7 +144,7 @@ async def test_report_through_the_web_chat_then_the_admin_export(bot: Any, db_en
     assert stored(db_engine, ref).channel == "web"
 
     check = await chat("số 0912345678 có phải lừa đảo không ad")
-    assert "1 tố giác" in check and "web-1" not in check
+    assert "1 người đã tố giác" in check and "web-1" not in check
 
     export = await bot.client.get("/admin/tips.csv", headers={"authorization": "Bearer admin-token"})
     assert export.status_code == 200 and ref.encode() in export.content

@@ -113,7 +113,7 @@ def test_a_reported_number_shows_count_date_and_tactic_but_not_the_reporter(
         add_tip(
             db_engine,
             when=DAY + dt.timedelta(days=days),
-            reporter_id="6500000000000001",
+            reporter_id=f"650000000000000{days}",  # three people: the check counts people, not tips
             reporter_name="Phạm Văn Sơn",
             phones=["+84912345678"],
             tactics=[tactic],
@@ -121,7 +121,7 @@ def test_a_reported_number_shows_count_date_and_tactic_but_not_the_reporter(
         )
     asker = Citizen(bot_engine, db_engine, user_id="someone-else")
     said = asker.say("kiểm tra giúp số 0912.345.678")
-    assert "đã có 3 tố giác" in said
+    assert "3 người đã tố giác số này" in said
     assert "22/11/2026" in said  # the latest, in Vietnam time
     assert bot_engine.analyzer.tactics["impersonate_authority"].name in said
     assert "6500000000000001" not in said and "Phạm Văn Sơn" not in said and "Bí mật" not in said
@@ -137,9 +137,9 @@ def test_accounts_and_links_are_checked_too(bot_engine: Engine, db_engine: Datab
     )
     asker = Citizen(bot_engine, db_engine, user_id="asker")
     said = asker.say("check stk 0451000123456 vietcombank")
-    assert "Tài khoản 0451000123456" in said and "đã có 1 tố giác" in said
+    assert "Tài khoản 0451000123456" in said and "1 người đã tố giác" in said
     link = asker.say("kiểm tra link vcb-hotro.top")
-    assert "1 tố giác" in link and ".top" in link
+    assert "1 người đã tố giác" in link and ".top" in link
     lookalike = asker.say("kiểm tra link vietcombank-hotro.top")
     assert "trông giống vietcombank.com.vn" in lookalike
     assert "chưa có tố giác" not in lookalike or "không có nghĩa" in lookalike

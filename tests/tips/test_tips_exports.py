@@ -176,6 +176,7 @@ def test_jsonl_has_stable_keys_and_exact_facts(tips: list[TipRead]):
         "channel_id",
         "reporter",
         "reporter_name",
+        "reporter_contact",  # the reporter's own number (only with include_reporter)
         "tactics",
         "score",
         "urgent",

@@ -45,8 +45,10 @@ class Citizen:
         channel: str = "web",
         province: str = "can-tho",
         display_name: str | None = None,
+        client_key: str | None = None,
     ) -> None:
         self.engine = engine
+        self.client_key = client_key  # the web chat client's address, as the HTTP edge gives it
         self.db = db
         self.user_id = user_id
         self.channel = channel
@@ -88,6 +90,7 @@ class Citizen:
             attachments=attachments,
             received_at=self.now,
             display_name=self.display_name,
+            client_key=self.client_key,
         )
         with session_scope(self.db) as session:
             replies = self.engine.handle(message, province=self.province, session=session)
