@@ -201,6 +201,7 @@ async def chat(request: Request, state: State) -> Response:
     new_session = session is None
     if session is None:
         session = secrets.token_urlsafe(32)
+        limiter.hit("s:" + session)  # its first request counts toward the session's limit
     message = IncomingMessage(
         channel="web",
         channel_id=province.id,
