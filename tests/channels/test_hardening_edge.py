@@ -392,3 +392,12 @@ def test_serve_passes_the_connection_limits_to_uvicorn(monkeypatch: pytest.Monke
     assert defaults.limit_concurrency > 0 and defaults.timeout_keep_alive > 0
     assert defaults.web_rate_per_minute == 30
     assert defaults.zalo_max_event_age_seconds == 3600
+
+
+async def test_the_page_starts_the_session_its_messages_use(bot: Bot):
+    page = await bot.client.get("/")
+    assert SESSION_COOKIE + "=" in page.headers["set-cookie"]
+    assert "HttpOnly" in page.headers["set-cookie"]
+    chat = await bot.client.post("/api/chat", json={"user_id": "page", "text": "xin chào"})
+    assert chat.status_code == 200
+    assert "set-cookie" not in chat.headers  # the page's session is used, not a new one

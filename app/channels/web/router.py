@@ -88,8 +88,20 @@ def _static(name: str) -> bytes:
     return (STATIC / name).read_bytes()
 
 
+def _set_session_cookie(response: Response, session: str, address: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=SESSION_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=not is_loopback(address),  # plain http only for local use
+    )
+
+
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def index(state: State) -> HTMLResponse:
+async def index(request: Request, state: State) -> HTMLResponse:
     """The chat page, with the provinces to choose from (and the Zalo verification tag if set)."""
     provinces = state.provinces
     options = "\n".join(
@@ -103,7 +115,11 @@ async def index(state: State) -> HTMLResponse:
         .replace("<!--ZALO_META-->", verification_meta(state.settings.zalo_site_verification))
         .replace("<!--PROVINCE_OPTIONS-->", options)
     )
-    return HTMLResponse(page, headers={"cache-control": "no-store"})
+    response = HTMLResponse(page, headers={"cache-control": "no-store"})
+    # The session starts with the page, so the page's first messages (sent at once) share it.
+    if _session(request) is None:
+        _set_session_cookie(response, secrets.token_urlsafe(32), client_host(request))
+    return response
 
 
 @router.get("/static/{name}", include_in_schema=False)
@@ -227,13 +243,5 @@ async def chat(request: Request, state: State) -> Response:
     )
     response = Response(json.dumps(out.model_dump(), ensure_ascii=False), media_type="application/json")
     if new_session:
-        response.set_cookie(
-            SESSION_COOKIE,
-            session,
-            max_age=SESSION_MAX_AGE,
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=not is_loopback(address),
-        )
+        _set_session_cookie(response, session, address)
     return response
