@@ -164,6 +164,7 @@ async def test_a_body_over_64_kb_is_413_by_length_and_by_content(bot: Bot):
         b'{"user_id": "u", "text": "\xff\xfe bad utf-8"}',
         b'{"user_id": "u", "text": "lone \\ud800 surrogate"}',
         b"\xef\xbb\xbf\x00",
+        b"[" * 60_000,
     ],
 )
 async def test_invalid_json_unicode_or_nan_is_a_400(bot: Bot, raw: bytes):

@@ -144,9 +144,12 @@ def _reject_constant(name: str) -> Any:
 
 def _parse(raw: bytes) -> Any:
     """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates. Raises ValueError."""
-    data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    # "\ud800" escapes decode to strings that cannot be stored or sent back: refuse them here.
-    json.dumps(data, ensure_ascii=False).encode("utf-8")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        # "\ud800" escapes decode to strings that cannot be stored or sent back: refuse them here.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError as exc:  # "[[[[…" nested tens of thousands deep
+        raise ValueError("nested too deep") from exc
     return data
 
 
