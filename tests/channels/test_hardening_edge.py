@@ -402,3 +402,19 @@ async def test_the_page_starts_the_session_its_messages_use(bot: Bot):
     chat = await bot.client.post("/api/chat", json={"user_id": "page", "text": "xin chào"})
     assert chat.status_code == 200
     assert "set-cookie" not in chat.headers  # the page's session is used, not a new one
+
+
+async def test_webhooks_during_a_database_outage_are_503_and_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
+    from app.channels import receive
+
+    monkeypatch.setattr(receive, "_RECORD_ERRORS", Throttle(60.0))
+    caplog.set_level(logging.INFO)
+    settings = make_settings(f"sqlite:///{tmp_path}/missing-dir/none.db")
+    async with running_bot(settings, FakePlatform()) as bot:
+        for n in range(3):
+            raw = _zalo_text(f"outage-{n}", "7700000000002", _now_ms())
+            assert (await bot.zalo(raw)).status_code == 503
+    logged = [r for r in caplog.records if "could not be recorded" in r.getMessage()]
+    assert len(logged) == 1
