@@ -43,13 +43,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for `url` with the settings this service needs on each backend."""
+    """An engine for `url` with the settings this service needs on each backend.
+
+    `hide_parameters`: SQL errors and echo never carry the bound values (citizens' text, numbers).
+    """
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 
 from app.channels.base import Channel
 from app.channels.messenger.channel import MessengerChannel
@@ -31,6 +32,7 @@ from app.inbox.service import InboxRecorder
 from app.nlu.analyzer import Analysis
 from app.ops.metrics import Metrics
 from app.ops.router import router as ops_router
+from app.ops.security import RateLimiter, SecurityHeaders, validation_error_handler
 from app.provinces import Provinces
 from app.settings import Settings
 from app.state import AppState
@@ -116,6 +118,7 @@ async def _build(
         worker=worker,
         metrics=metrics,
         checkpointer=checkpointer,
+        web_limiter=RateLimiter(settings.web_rate_per_minute),
     )
 
 
@@ -129,10 +132,12 @@ def create_app(
     # httpx logs each request URL at INFO, and Graph URLs carry the page token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    settings = settings or Settings()
+    resolved = settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = await _build(settings or Settings(), transport, worker_options)
+        state = await _build(resolved, transport, worker_options)
         state.checkpointer.start()
         state.inbox.start()
         await state.worker.start()
@@ -153,7 +158,18 @@ def create_app(
             await state.checkpointer.stop()
             state.db.dispose()
 
-    app = FastAPI(title="Cảnh Giác", version="0.1.0", lifespan=lifespan)
+    # The interactive API docs describe every endpoint: only in development.
+    docs = settings.env.strip().lower() == "development"
+    app = FastAPI(
+        title="Cảnh Giác",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_middleware(SecurityHeaders)
     # Webhooks first: routes are matched in order, and they carry the load.
     app.include_router(messenger_router)
     app.include_router(zalo_router)

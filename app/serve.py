@@ -82,4 +82,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1, open_br
         access_log=False,
         log_config=log_config(settings.log_level),
         timeout_graceful_shutdown=15,
+        # Past this many connections at once new ones get a 503 instead of queueing without bound;
+        # idle keep-alive connections are closed after a few seconds (slow clients hold no slot).
+        limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=settings.timeout_keep_alive,
+        # X-Forwarded-For / -Proto from the reverse proxy only (client addresses for the limits).
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["PROJECT_ROOT", "Settings"]
@@ -60,3 +60,17 @@ class Settings(BaseSettings):
     tips_per_reporter_per_day: int = 5
 
     log_level: str = "INFO"
+
+    # "development" turns on the interactive API docs (/docs, /redoc, /openapi.json).
+    env: str = "production"
+    # Bearer token for /metrics; without it /metrics is served to loopback clients only.
+    metrics_token: SecretStr | None = None
+    # Web chat: requests per minute per client network address and per session cookie (0: no limit).
+    web_rate_per_minute: int = Field(default=30, ge=0)
+    # Zalo events whose `timestamp` is older than this are acknowledged and ignored.
+    zalo_max_event_age_seconds: int = Field(default=3600, gt=0)
+    # uvicorn: connections served at once before new ones get a 503, and idle keep-alive seconds.
+    limit_concurrency: int = Field(default=1000, gt=0)
+    timeout_keep_alive: int = Field(default=5, gt=0)
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto are trusted (the reverse proxy).
+    forwarded_allow_ips: str = "127.0.0.1"

@@ -17,6 +17,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from app.channels.base import Channel
     from app.inbox.service import InboxRecorder
+    from app.ops.security import RateLimiter
     from app.storage import SqliteCheckpointer
     from app.worker import Worker
 
@@ -37,6 +38,7 @@ class AppState:
     worker: Worker
     metrics: Metrics
     checkpointer: SqliteCheckpointer
+    web_limiter: RateLimiter  # per client address and per session, for POST /api/chat
 
 
 def state_of(request: Request) -> AppState:

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from app.channels.base import BadPayload, Channel
+from app.ops.security import Throttle
 from app.state import AppState
 
 __all__ = ["MAX_BODY", "BodyTooLarge", "disabled_response", "read_body", "receive_webhook"]
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # 1 MiB: far above any real webhook, small enough to refuse floods
 _WARN_EVERY = 60.0  # seconds between two "channel is off" warnings
 _last_warned: dict[str, float] = {}
+_RECORD_ERRORS = Throttle(_WARN_EVERY)
 
 
 class BodyTooLarge(Exception):
@@ -88,8 +90,11 @@ async def _record(state: AppState, channel: Channel, raw: bytes, ok_body: str) -
         return PlainTextResponse(ok_body)
     try:
         new, duplicates = await state.inbox.record(messages)
-    except Exception:  # database down: refuse, so the platform delivers again later
-        log.exception("%s webhook could not be recorded", channel.name)
+    except Exception as exc:  # database down: refuse, so the platform delivers again later
+        log_now, suppressed = _RECORD_ERRORS.ready(channel.name)
+        if log_now:  # once a minute per channel during an outage, not once per delivery
+            more = f" ({suppressed} more since the last report)" if suppressed else ""
+            log.error("%s webhook could not be recorded: %s%s", channel.name, type(exc).__name__, more)
         webhooks.labels(channel.name, "error").inc()
         return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
     state.worker.notify(new)

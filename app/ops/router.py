@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
+from app.ops.security import client_host, is_loopback
 from app.state import AppState, State
 
 __all__ = ["router"]
@@ -45,7 +47,19 @@ async def readyz(state: State) -> JSONResponse:
     return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
 
 
+def metrics_allowed(request: Request, state: AppState) -> bool:
+    """With CANHGIAC_METRICS_TOKEN set, its bearer token from anyone; without it, loopback only."""
+    token = state.settings.metrics_token
+    expected = token.get_secret_value() if token is not None else ""
+    if not expected:
+        return is_loopback(client_host(request))
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
 @router.get("/metrics")
-async def metrics(state: State) -> Response:
+async def metrics(request: Request, state: State) -> Response:
+    if not metrics_allowed(request, state):
+        return JSONResponse({"detail": "Không có quyền truy cập."}, status_code=403)
     body, content_type = await asyncio.to_thread(state.metrics.render)
     return Response(body, media_type=content_type)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from app.state import AppState, State
 from app.storage import utcnow
@@ -23,6 +23,9 @@ from app.tips.service import TipFilter, iter_tips
 __all__ = ["Admin", "ExportQuery", "require_admin", "router"]
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 async def require_admin(
@@ -55,6 +58,15 @@ class ExportQuery(BaseModel):
     tactic: str | None = None
     status: TipStatus | None = None
     include_reporter: bool = False
+
+    @field_validator("since", "until")
+    @classmethod
+    def _plausible(cls, value: dt.date | None) -> dt.date | None:
+        # Checked before the stream starts: dates at the ends of the calendar overflow once turned
+        # into Vietnam-time instants, and no tip is older than the service or from the far future.
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValueError(f"date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+        return value
 
 
 Filters = Annotated[ExportQuery, Query()]

@@ -35,7 +35,8 @@ def serving(database_url: str, log: Path, *args: str, **env: str) -> Iterator[st
     """`canhgiac serve` on a free loopback port; yields its base URL, stops it afterwards."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CANHGIAC_")}
-    environ.update(CANHGIAC_DATABASE_URL=database_url, **env)
+    # One test client plays every citizen: the per-client web chat limit is lifted unless a test sets it.
+    environ.update(CANHGIAC_DATABASE_URL=database_url, CANHGIAC_WEB_RATE_PER_MINUTE="100000", **env)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port), *args],

@@ -100,7 +100,8 @@ async def test_follow_gets_a_welcome(bot: Bot):
             "oa_id": OA_ID,
             "user_id_by_app": "1923626015168953374",
             "event_name": "follow",
-            "timestamp": "1630985527582",
+            # Recent: events older than CANHGIAC_ZALO_MAX_EVENT_AGE_SECONDS are ignored.
+            "timestamp": str(int(time.time() * 1000)),
             "source": "oa_profile",
             "follower": {"id": "8381381219617247797"},
         }

@@ -27,6 +27,7 @@ class ZaloChannel(Channel):
         self, settings: Settings, http: httpx.AsyncClient, db: Engine, *, oa_seeds: Mapping[str, TokenSeed]
     ) -> None:
         self._app_id = settings.zalo_app_id or ""
+        self._max_age = float(settings.zalo_max_event_age_seconds)
         self._oa_secret = settings.zalo_oa_secret.get_secret_value() if settings.zalo_oa_secret else ""
         seeds = dict(oa_seeds)
         if settings.zalo_access_token:
@@ -63,7 +64,7 @@ class ZaloChannel(Channel):
         )
 
     def parse(self, raw: bytes) -> list[IncomingMessage]:
-        return parsing.parse(raw)
+        return parsing.parse(raw, max_age_seconds=self._max_age)
 
     async def send(self, *, channel_id: str, user_id: str, reply: Reply) -> str | None:
         return await self.client.send_text(

@@ -18,6 +18,7 @@ from app.conversation.messages import IncomingMessage
 __all__ = ["parse"]
 
 _MAX_TEXT = 20_000
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def _id(value: Any) -> str | None:
@@ -28,6 +29,23 @@ def _id(value: Any) -> str | None:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _event_time(value: Any) -> dt.datetime | None:
+    """The event's time; None when it has none. A timestamp that is not a sane time is very old."""
+    if value is None:
+        return None
+    try:
+        millis = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return _EPOCH
+    if isinstance(value, bool) or not 0 < millis < 10**14:
+        return _EPOCH
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
 
 
 def _time(value: Any) -> dt.datetime:
@@ -49,7 +67,7 @@ def _user_message(data: dict[str, Any], event: str) -> IncomingMessage | None:
         return None
     text = clean_text(message.get("text"), limit=_MAX_TEXT)
     attachments: list[str] = []
-    for attachment in message.get("attachments") or []:
+    for attachment in _list(message.get("attachments")):
         if not isinstance(attachment, dict):
             continue
         kind = clean_text(attachment.get("type"), limit=32) or "file"
@@ -89,12 +107,23 @@ def _follow(data: dict[str, Any]) -> IncomingMessage | None:
     )
 
 
-def parse(raw: bytes) -> list[IncomingMessage]:
-    """The message to answer in one Zalo event, if any. Raises `BadPayload` for a non-object body."""
+def parse(
+    raw: bytes, *, max_age_seconds: float | None = None, now: dt.datetime | None = None
+) -> list[IncomingMessage]:
+    """The message to answer in one Zalo event, if any. Raises `BadPayload` for a non-object body.
+
+    An event whose `timestamp` is more than `max_age_seconds` old (or not a time at all) is ignored:
+    a replayed or very late delivery must not start a conversation.
+    """
     data = json_object(raw)
     event = data.get("event_name")
     if not isinstance(event, str):
         return []
+    if max_age_seconds is not None:
+        sent = _event_time(data.get("timestamp"))
+        current = now or dt.datetime.now(dt.UTC)
+        if sent is not None and (current - sent).total_seconds() > max_age_seconds:
+            return []
     if event == "follow":
         message = _follow(data)
     elif event.startswith("user_send_"):

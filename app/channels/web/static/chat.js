@@ -58,11 +58,20 @@
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
+        credentials: "same-origin", // the session cookie is the conversation's identity
         body: JSON.stringify({ user_id: userId, text: text, province: province.value }),
       });
       waiting.remove();
       if (!response.ok) {
-        bubble("bot error", "Xin lỗi, tôi chưa nhận được tin nhắn này. Bạn thử gửi lại sau ít phút nhé.");
+        // 413, 429 and 503 carry a short Vietnamese explanation; anything else gets the generic one.
+        let detail = null;
+        try {
+          const body = await response.json();
+          if ([413, 429, 503].includes(response.status) && typeof body.detail === "string") detail = body.detail;
+        } catch (_) {
+          detail = null;
+        }
+        bubble("bot error", detail || "Xin lỗi, tôi chưa nhận được tin nhắn này. Bạn thử gửi lại sau ít phút nhé.");
         return;
       }
       const data = await response.json();
