@@ -235,7 +235,11 @@ def _insert_tip(session: Session, *, tip: NewTip, ref_code: str, created: dt.dat
     for i, url in enumerate(_unique(tip.urls)):
         parts = link_parts(url)
         children.append(
-            TipLink(tip_id=tip_id, position=i, url=url, url_key=parts.url_key, domain=parts.domain)
+            # A host longer than DNS allows is still kept (the link as written is text), but its
+            # lookup columns are cut to their width so PostgreSQL never refuses the tip.
+            TipLink(
+                tip_id=tip_id, position=i, url=url, url_key=parts.url_key[:512], domain=parts.domain[:253]
+            )
         )
     session.add_all(children)
     session.flush()

@@ -210,3 +210,13 @@ def test_conversation_state_is_one_row_per_citizen_and_can_be_purged(db_engine: 
         assert state is not None and state.data == {"step": "confirm"} and state.updated_at == DAY
         assert purge_states(session, before=DAY + dt.timedelta(seconds=1)) == 2
         assert load_state(session, channel="zalo", user_id="u1") is None
+
+
+def test_a_link_with_an_overlong_host_is_still_filed(db_engine: Database):
+    """A 300-character host label (no real host is that long) never makes the database refuse a tip."""
+    url = "https://" + "a" * 300 + ".top/dang-nhap"
+    ref = add_tip(db_engine, urls=[url], phones=["+84912345678"])
+    with session_scope(db_engine) as session:
+        tip = get_tip(session, ref_code=ref)
+    assert tip is not None and [link.url for link in tip.links] == [url]
+    assert len(tip.links[0].domain) <= 253
