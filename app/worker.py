@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy import Engine as Database
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.channels.base import Channel, ChannelError, ChannelNotConfigured, ChannelTemporaryError
@@ -295,6 +295,12 @@ class Worker:
             with write_lock(self._db), Session(self._db, expire_on_commit=False) as session:
                 try:
                     replies = self._answer(event, session)
+                except DataError:
+                    # A value the database refuses (too long, out of range): trying again cannot
+                    # help. The citizen gets the apology with the hotline instead of silence.
+                    log.warning("the database refused a value while answering event %d", event.id)
+                    session.rollback()
+                    replies = apology(self._province(event))
                 except SQLAlchemyError:
                     raise
                 except Exception:  # a bug on some input: apologise with the hotline, do not stay silent

@@ -442,3 +442,18 @@ async def test_a_burst_is_acknowledged_first_and_every_message_is_answered_once_
         )
         await settle()
         assert sorted(c.body["recipient"]["id"] for c in platform.messenger_sends()) == sorted(users)
+
+
+async def test_a_value_the_database_refuses_gets_the_apology_not_silence(bot: Bot, monkeypatch):
+    """A data error is permanent: no retries, the citizen is told to call the hotline."""
+    from sqlalchemy.exc import DataError
+
+    def refuse(*args, **kwargs):
+        raise DataError("INSERT …", {}, Exception("value too long for type character varying(128)"))
+
+    monkeypatch.setattr(bot.state.engine, "handle", refuse)
+    raw = fb_body("6500000000000777", "m_data_error", "tôi bị lừa chuyển 5 triệu")
+    assert (await bot.messenger(raw)).status_code == 200
+    assert await wait_until(lambda: bot.platform.messenger_sends("6500000000000777"))
+    text = bot.platform.messenger_sends("6500000000000777")[0].body["message"]["text"]
+    assert text.startswith("Xin lỗi") and "069.367.2888" in text
