@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.catalog.models import Tactic
 from app.checks.domains import OfficialDomains
 from app.checks.service import Checker
-from app.conversation.memo import MEMO_FLOW, CaseFacts, Memo
+from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo
 from app.conversation.messages import IncomingMessage
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation.state import load_state, save_state
@@ -303,7 +303,7 @@ class Engine:
         facts = CaseFacts.of(text, analysis, story=True)
         facts.tactic = tactic.id
         facts.urgent, facts.lost = urgent, lost
-        facts.text = f"{earlier.text}\n{text}"[:2000]
+        facts.text = f"{earlier.text}\n{text}"[:MAX_MEMO_TEXT]
         facts.phones = [*earlier.phones, *(p for p in facts.phones if p not in earlier.phones)]
         facts.urls = [*earlier.urls, *(u for u in facts.urls if u not in earlier.urls)]
         facts.accounts = [*earlier.accounts, *facts.accounts]

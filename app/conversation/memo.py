@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 
 from app.nlu.analyzer import Analysis
 
-__all__ = ["MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo"]
+__all__ = ["MAX_MEMO_TEXT", "MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo"]
 
 MEMO_FLOW = "memo"
 MEMO_TTL = dt.timedelta(minutes=30)
-MAX_MEMO_TEXT = 2000
+MAX_MEMO_TEXT = 20_000  # the whole message (platforms allow 20,000 characters); only its start is analysed
 
 
 class AccountFact(BaseModel):

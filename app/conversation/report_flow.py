@@ -76,6 +76,7 @@ __all__ = [
 REPORT_FLOW = "report"
 DRAFT_IDLE = dt.timedelta(minutes=30)  # after this much silence the draft is paused, not lost
 MAX_DRAFT_TURNS = 20
+MAX_ANALYSED = 2000  # characters of a turn that are read (as the engine reads messages); all are kept
 DEFAULT_TIPS_PER_DAY = 5  # tips one reporter may file per Vietnam day (CANHGIAC_TIPS_PER_REPORTER_PER_DAY)
 TURN_LIMIT = (
     f"Tố giác đã có {MAX_DRAFT_TURNS} đoạn, tôi không ghi thêm được tin nhắn này. "
@@ -496,7 +497,8 @@ class ReportFlow:
         if len(draft.turns) >= MAX_DRAFT_TURNS:
             return False
         draft.turns.append(original)
-        own = find_own_phones(original)  # "số của tôi 09…": the reporter's contact, not the scammer's
+        head = original[:MAX_ANALYSED]  # the whole turn is stored; its start is what is read
+        own = find_own_phones(head)  # "số của tôi 09…": the reporter's contact, not the scammer's
         if own and draft.reporter_contact is None:
             draft.reporter_contact = own[0]
         mine = {*own, *([draft.reporter_contact] if draft.reporter_contact else [])}
@@ -515,14 +517,14 @@ class ReportFlow:
                 known.holder = known.holder or account.holder
         unnamed = [a for a in draft.accounts if not a.bank]
         if not facts.accounts and len(unnamed) == 1:
-            unnamed[0].bank = bank_named(original)  # "tài khoản đó là Techcombank"
+            unnamed[0].bank = bank_named(head)  # "tài khoản đó là Techcombank"
         for url in facts.urls:
             if url not in draft.urls:
                 draft.urls.append(url)
         for page in facts.pages:
             if page not in draft.pages:
                 draft.pages.append(page)
-        socials = find_socials(original)
+        socials = find_socials(head)
         words = len(original.split())
         if (
             answering == "contacts"
@@ -538,7 +540,7 @@ class ReportFlow:
             if social not in draft.socials:
                 draft.socials.append(social)
         # One amount told as paid by the speaker counts as paid ("25 triệu đó tôi chuyển vào…").
-        told_paid = facts.lost or (facts.amount_vnd is not None and says_paid(original))
+        told_paid = facts.lost or (facts.amount_vnd is not None and says_paid(head))
         paid = facts.paid or ([facts.amount_vnd] if told_paid and facts.amount_vnd else [])
         for amount in paid:
             if amount not in draft.paid:
@@ -547,14 +549,14 @@ class ReportFlow:
             if draft.amount_vnd is None or not draft.paid:
                 draft.amount_vnd = facts.amount_vnd
             draft.no_loss = False
-        elif says_no_loss(original) and draft.amount_vnd is None:
+        elif says_no_loss(head) and draft.amount_vnd is None:
             draft.no_loss = True
         if draft.paid:
             draft.amount_vnd = sum(draft.paid)  # the total lost across transfers
-        when = find_when(original)
+        when = find_when(head)
         if when and not draft.incident_when:
             draft.incident_when = when
-            draft.incident_date = resolve_date(original, _local(draft.started_at).date())
+            draft.incident_date = resolve_date(head, _local(draft.started_at).date())
         if facts.story:
             for tactic, score in facts.candidates:
                 draft.tactic_scores[tactic] = draft.tactic_scores.get(tactic, 0.0) + score

@@ -75,7 +75,7 @@ __all__ = [
     "set_status",
 ]
 
-MAX_TURN_CHARS = 5000  # one turn of a report; longer text is cut (a report is not a document)
+MAX_TURN_CHARS = 20_000  # one turn of a report: the longest message the platforms carry
 MAX_TURNS = 30
 
 

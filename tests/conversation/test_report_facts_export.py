@@ -72,3 +72,16 @@ def test_a_hotline_question_mid_report_is_answered_and_not_stored(citizen: Citiz
     assert not any("đường dây nóng" in turn for turn in record["turns"])
     assert record["phones"] == ["+84356118204"] and record["amount_vnd"] == 1_500_000
     assert record["urgent"] is True
+
+
+def test_a_long_turn_is_stored_whole_while_its_start_is_read(citizen: Citizen):
+    story = "Có người xưng công an gọi số 0912 640 377 bắt tôi chuyển 5 triệu vào tài khoản tạm giữ. "
+    long_turn = story + "Họ nói rất nhiều điều khác nữa. " * 200 + "KẾT THÚC"
+    assert len(long_turn) > 6000
+    citizen.say("tố giác")
+    citizen.say("có")
+    ref = citizen.report_cooperatively(citizen.say(long_turn))
+    assert ref is not None
+    record, _ = _export(citizen)
+    assert any(turn.endswith("KẾT THÚC") for turn in record["turns"])  # nothing cut from the story
+    assert record["phones"] == ["+84912640377"]
