@@ -18,10 +18,10 @@ from sqlmodel import Session
 from app.catalog.models import Tactic
 from app.checks.domains import OfficialDomains
 from app.checks.service import Checker
-from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo
+from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, save_memo
 from app.conversation.messages import IncomingMessage
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
-from app.conversation.state import load_state, save_state
+from app.conversation.state import load_state
 from app.nlu.analyzer import Analysis, Analyzer
 from app.nlu.language import is_english, match_english
 from app.nlu.report_answers import read_control
@@ -167,14 +167,7 @@ class Engine:
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
         replies = self._answer(message, text, province, session, memo)
         if not memo.reporting:  # a report that started keeps the memo in its draft
-            save_state(
-                session,
-                channel=message.channel,
-                user_id=message.user_id,
-                flow=MEMO_FLOW,
-                data=memo.model_dump(mode="json"),
-                now=now,
-            )
+            save_memo(session, channel=message.channel, user_id=message.user_id, memo=memo, now=now)
         return _addressed(replies, memo.address)
 
     def _where(self, text: str) -> Province | None:

@@ -14,10 +14,12 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
+from app.conversation.state import save_state
 from app.nlu.analyzer import Analysis
 
-__all__ = ["MAX_MEMO_TEXT", "MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo"]
+__all__ = ["MAX_MEMO_TEXT", "MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo", "save_memo"]
 
 MEMO_FLOW = "memo"
 MEMO_TTL = dt.timedelta(minutes=30)
@@ -99,3 +101,9 @@ class Memo(BaseModel):
         """Keep the citizen's own form of address once they have used one."""
         if form != "bạn":
             self.address = form
+
+
+def save_memo(session: Session, *, channel: str, user_id: str, memo: Memo, now: dt.datetime) -> None:
+    """Store the memo as the citizen's conversation state (no report open)."""
+    data = memo.model_dump(mode="json")
+    save_state(session, channel=channel, user_id=user_id, flow=MEMO_FLOW, data=data, now=now)

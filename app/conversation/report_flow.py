@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.catalog.models import Tactic
-from app.conversation.memo import MEMO_FLOW, CaseFacts, Memo
+from app.conversation.memo import CaseFacts, Memo, save_memo
 from app.conversation.messages import IncomingMessage
 from app.conversation.report_draft import QUESTIONS, AccountDraft, Question, ReportDraft, ranked_tactics
 from app.conversation.state import StoredState, clear_state, save_state
@@ -445,14 +445,7 @@ class ReportFlow:
         """The conversation goes on with its memo (the form of address), without the case."""
         memo = Memo.load(draft.memo)
         memo.last = None
-        save_state(
-            session,
-            channel=message.channel,
-            user_id=message.user_id,
-            flow=MEMO_FLOW,
-            data=memo.model_dump(mode="json"),
-            now=now,
-        )
+        save_memo(session, channel=message.channel, user_id=message.user_id, memo=memo, now=now)
 
     def _over_limit(self, session: Session, message: IncomingMessage, now: dt.datetime) -> bool:
         """Whether this reporter has filed the day's allowed number of tips already."""
