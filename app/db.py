@@ -5,6 +5,8 @@ Engines are built by the app factory / CLI from settings, never at import time.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,7 +19,15 @@ from sqlmodel import Session, create_engine
 
 from app.settings import PROJECT_ROOT
 
-__all__ = ["alembic_config", "downgrade", "make_engine", "session_scope", "sqlalchemy_url", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "downgrade",
+    "make_engine",
+    "session_scope",
+    "sqlalchemy_url",
+    "sqlite_pragmas",
+    "upgrade",
+]
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -28,18 +38,36 @@ def sqlalchemy_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work during a write; NORMAL sync is durable across process crashes (the
     # failure we design for) and avoids an fsync per commit; busy_timeout queues concurrent writers.
+    # Opening a connection while another process recovers or checkpoints the WAL can answer
+    # "database is locked" at once, without the busy handler: such a connection tries again.
+    for attempt in range(_CONNECT_TRIES):
+        try:
+            _apply_pragmas(dbapi_connection)
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or attempt == _CONNECT_TRIES - 1:
+                raise
+            time.sleep(min(0.02 * (attempt + 1), 0.25))
+
+
+_CONNECT_TRIES = 80  # about 15 s in all, past the 10 s busy timeout
+
+
+def _apply_pragmas(dbapi_connection: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")
-    # WAL is a property of the file: switching needs a lock another process may hold, so only the
-    # first connection to a new database switches; the rest just read the mode.
-    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-        cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+    try:
+        cursor.execute("PRAGMA busy_timeout=10000")
+        # WAL is a property of the file: switching needs a lock another process may hold, so only
+        # the first connection to a new database switches; the rest just read the mode.
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -52,7 +80,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", sqlite_pragmas)
         return engine
     return create_engine(
         url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True

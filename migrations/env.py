@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, event, pool
 from sqlmodel import SQLModel
 
 import app.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.db import sqlite_pragmas
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -27,6 +28,9 @@ def run_migrations_online() -> None:
     connectable = engine_from_config(
         config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
     )
+    if connectable.dialect.name == "sqlite":
+        # The database is born in WAL mode: workers that open it later never race to switch it.
+        event.listen(connectable, "connect", sqlite_pragmas)
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
