@@ -7,7 +7,15 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from app.text.normalize import fold
 
@@ -56,9 +64,6 @@ _RETIRED_POLICE_RE = re.compile(r"\b(?:cong an (?:huyen|quan)|ca huyen)\b(?! ly\
 _CURLY_QUOTES = "\u201c\u201d\u2018\u2019"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Why = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=WHY_MAX_CHARS)]
-Step = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_MAX_CHARS)]
-Steps = Annotated[list[Step], Field(min_length=STEPS, max_length=STEPS)]
 TacticId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
@@ -101,6 +106,21 @@ def _straight_quotes(value: str) -> str:
     return value
 
 
+# What the bot says first, in either language: one sentence and steps, in straight quotes.
+Why = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=WHY_MAX_CHARS),
+    AfterValidator(_one_sentence),
+    AfterValidator(_straight_quotes),
+]
+Step = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=STEP_MAX_CHARS),
+    AfterValidator(_straight_quotes),
+]
+Steps = Annotated[list[Step], Field(min_length=STEPS, max_length=STEPS)]
+
+
 class TacticEnglish(BaseModel):
     """What the bot says to someone writing in English, and the words they use for this tactic."""
 
@@ -110,16 +130,6 @@ class TacticEnglish(BaseModel):
     why: Why
     steps: Steps
     keywords: list[Text] = Field(min_length=5)
-
-    @field_validator("why")
-    @classmethod
-    def _why_is_one_sentence(cls, value: str) -> str:
-        return _straight_quotes(_one_sentence(value))
-
-    @field_validator("steps")
-    @classmethod
-    def _steps_straight_quotes(cls, value: list[str]) -> list[str]:
-        return [_straight_quotes(s) for s in value]
 
     @field_validator("keywords")
     @classmethod
@@ -171,16 +181,6 @@ class Tactic(BaseModel):
         if short:
             raise ValueError(f"keywords must be discriminative cues (2+ syllables), not: {short[:3]}")
         return value
-
-    @field_validator("why")
-    @classmethod
-    def _why_is_one_sentence(cls, value: str) -> str:
-        return _straight_quotes(_one_sentence(value))
-
-    @field_validator("steps")
-    @classmethod
-    def _steps_straight_quotes(cls, value: list[str]) -> list[str]:
-        return [_straight_quotes(s) for s in value]
 
     @model_validator(mode="after")
     def _no_district_police(self) -> Tactic:
