@@ -121,8 +121,8 @@ def chat(
     """Talk to the bot in the terminal (the same engine and database the channels use)."""
     import uuid
 
+    from app.contracts import IncomingMessage
     from app.conversation.engine import Engine
-    from app.conversation.messages import IncomingMessage
     from app.db import make_engine, session_scope, upgrade
 
     settings = Settings()

@@ -19,13 +19,13 @@ import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from app.channels.base import Channel
 from app.channels.messenger.channel import MessengerChannel
 from app.channels.messenger.router import router as messenger_router
 from app.channels.web.router import router as web_router
 from app.channels.zalo.channel import ZaloChannel
 from app.channels.zalo.router import router as zalo_router
 from app.channels.zalo.tokens import TokenSeed
+from app.contracts.channel import Channel
 from app.conversation.engine import Engine
 from app.db import make_engine
 from app.inbox.service import InboxRecorder

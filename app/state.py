@@ -15,7 +15,7 @@ from app.provinces import Provinces
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from app.channels.base import Channel
+    from app.contracts.channel import Channel
     from app.inbox.service import InboxRecorder
     from app.ops.security import RateLimiter
     from app.storage import SqliteCheckpointer

@@ -32,7 +32,8 @@ from sqlalchemy import Engine as Database
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlmodel import Session
 
-from app.channels.base import Channel, ChannelError, ChannelNotConfigured, ChannelTemporaryError
+from app.contracts import Reply
+from app.contracts.channel import Channel, ChannelError, ChannelNotConfigured, ChannelTemporaryError
 from app.conversation.engine import Engine
 from app.inbox.service import RecordedEvent, complete, load_pending, note_failure, stale_pending_ids
 from app.ops.metrics import Metrics
@@ -46,7 +47,7 @@ from app.outbox.service import (
     is_transient,
 )
 from app.provinces import Province
-from app.replies.composer import MAIN_ACTIONS, Reply, hotline_line
+from app.replies.composer import MAIN_ACTIONS, hotline_line
 from app.storage import GroupCommit, utcnow, write_lock
 
 __all__ = ["Worker", "WorkerOptions", "apology"]

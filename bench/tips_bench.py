@@ -41,8 +41,8 @@ import openpyxl  # noqa: E402
 from sqlalchemy import Engine as Database  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from app.contracts import IncomingMessage  # noqa: E402
 from app.conversation.engine import Engine  # noqa: E402
-from app.conversation.messages import IncomingMessage  # noqa: E402
 from app.db import make_engine, session_scope, upgrade  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.text.normalize import fold  # noqa: E402

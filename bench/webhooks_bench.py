@@ -467,8 +467,8 @@ class Row:
 def expected_pieces() -> dict[str, int]:
     """How many reply pieces each bench text gets (the engine is deterministic)."""
     sys.path.insert(0, str(ROOT))
+    from app.contracts import IncomingMessage
     from app.conversation.engine import Engine
-    from app.conversation.messages import IncomingMessage
     from app.outbox.service import pieces
     from app.settings import Settings
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from app.contracts import IncomingMessage
 from app.conversation.engine import Engine
-from app.conversation.messages import IncomingMessage
 from app.provinces import load_provinces
 from app.replies.composer import MAX_CHARS, MAX_QUICK_TITLE, split_text
 from app.settings import Settings

@@ -12,7 +12,7 @@ import time
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from app.channels.base import BadPayload, Channel
+from app.contracts.channel import BadPayload, Channel
 from app.ops.security import Throttle
 from app.state import AppState
 

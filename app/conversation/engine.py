@@ -18,8 +18,8 @@ from sqlmodel import Session
 from app.catalog.models import Tactic
 from app.checks.domains import OfficialDomains
 from app.checks.service import Checker
+from app.contracts import IncomingMessage, Reply
 from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, save_memo
-from app.conversation.messages import IncomingMessage
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation.state import load_state
 from app.nlu.analyzer import Analysis, Analyzer
@@ -28,7 +28,6 @@ from app.nlu.report_answers import read_control
 from app.provinces import Province, Provinces, load_provinces
 from app.replies.composer import (
     MAIN_ACTIONS,
-    Reply,
     address,
     compose,
     english_answer,
@@ -309,10 +308,8 @@ class Engine:
 
     def _command(self, message: IncomingMessage, text: str, memo: Memo) -> str | None:
         """The button this message is: its payload, or its label typed as text."""
-        for value in (message.payload, text):
-            value = (value or "").strip()
-            if value.isascii() and value.split(":", 1)[0] in ("ACTION", "TACTIC", "REPORT", "MORE"):
-                return value
+        if message.command is not None:
+            return str(message.command)
         if not text or len(text) > 40:
             return None
         folded = " ".join(normalize(text).tokens)

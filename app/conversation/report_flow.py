@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.catalog.models import Tactic
+from app.contracts import IncomingMessage, QuickReply, Reply
 from app.conversation.memo import CaseFacts, Memo, save_memo
-from app.conversation.messages import IncomingMessage
 from app.conversation.report_draft import QUESTIONS, AccountDraft, Question, ReportDraft, ranked_tactics
 from app.conversation.state import StoredState, clear_state, save_state
 from app.nlu.analyzer import Analysis
@@ -46,15 +46,7 @@ from app.nlu.report_answers import (
 )
 from app.provinces import Province
 from app.replies import report as wording
-from app.replies.composer import (
-    MAIN_ACTIONS,
-    QuickReply,
-    Reply,
-    hotline_line,
-    to_replies,  # split at 2,000 characters, quick replies on the last
-    topic_answer,
-    urgent_steps,
-)
+from app.replies.composer import MAIN_ACTIONS, hotline_line, to_replies, topic_answer, urgent_steps
 from app.replies.report import CANCEL, CONTINUE, DONE, NO, SKIP, YES
 from app.storage import utcnow
 from app.text.normalize import normalize
@@ -169,7 +161,7 @@ class ReportFlow:
             clear_state(session, channel=message.channel, user_id=message.user_id)
             return FlowResult(None, [])
         text = (message.text or "").strip()
-        control = read_control(text, message.payload)
+        control = read_control(text, message.command)
         if message.display_name and not draft.display_name:
             draft.display_name = message.display_name
 
@@ -225,7 +217,7 @@ class ReportFlow:
     ) -> FlowResult:
         if control == "cancel":
             return FlowResult(self._cancel(session, message), [])
-        wants_report = (message.payload or message.text or "").strip() == "ACTION:REPORT"
+        wants_report = _menu_button(message) == "ACTION:REPORT"
         analysis = None
         if not wants_report and control is None and message.text:
             analysis = self.analyze(message.text)
@@ -641,8 +633,5 @@ def _local(when: dt.datetime) -> dt.datetime:
 
 def _menu_button(message: IncomingMessage) -> str | None:
     """The main-menu or tactic button this message is ("ACTION:CHECK"), if it is one."""
-    for value in (message.payload, message.text):
-        value = (value or "").strip()
-        if value.isascii() and value.split(":", 1)[0] in ("ACTION", "TACTIC"):
-            return value
-    return None
+    command = message.command
+    return str(command) if command is not None and command.kind in ("ACTION", "TACTIC") else None

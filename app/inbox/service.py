@@ -20,7 +20,7 @@ import psycopg
 from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session
 
-from app.conversation.messages import IncomingMessage
+from app.contracts import IncomingMessage
 from app.inbox.models import InboundEvent
 from app.storage import GroupCommit, as_utc, upsert_insert, utcnow, write_lock
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from typing import Literal
 
+from app.contracts import Command
 from app.nlu.analyzer import Analysis
 from app.nlu.banks import BANKS
 from app.nlu.entities import extract_entities
@@ -32,13 +33,13 @@ __all__ = [
 
 Control = Literal["yes", "no", "skip", "done", "continue", "cancel"]
 
-_PAYLOADS: dict[str, Control] = {
-    "REPORT:YES": "yes",
-    "REPORT:NO": "no",
-    "REPORT:SKIP": "skip",
-    "REPORT:DONE": "done",
-    "REPORT:CONTINUE": "continue",
-    "REPORT:CANCEL": "cancel",
+_BUTTONS: dict[str, Control] = {
+    "YES": "yes",
+    "NO": "no",
+    "SKIP": "skip",
+    "DONE": "done",
+    "CONTINUE": "continue",
+    "CANCEL": "cancel",
 }
 _PARTICLES = frozenset(
     {"da", "a", "nhe", "nha", "roi", "di", "ad", "oi", "ban", "em", "anh", "chi", "ak", "ah", "thi"}
@@ -94,12 +95,11 @@ def _words(text: str) -> tuple[str, ...]:
     return normalize(text).tokens
 
 
-def read_control(text: str, payload: str | None) -> Control | None:
-    """A control answer (yes/no/skip/done/continue/cancel) in a short message, else None."""
-    if payload and payload.strip() in _PAYLOADS:
-        return _PAYLOADS[payload.strip()]
-    if text.strip() in _PAYLOADS:
-        return _PAYLOADS[text.strip()]
+def read_control(text: str, command: Command | None = None) -> Control | None:
+    """A control answer (yes/no/skip/done/continue/cancel): a report button or a short message."""
+    command = command or Command.parse(text)
+    if command is not None:
+        return _BUTTONS.get(command.value) if command.kind == "REPORT" else None
     words = _words(text)
     if not words or len(words) > 6:
         return None

@@ -18,10 +18,11 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
-from app.channels.base import ChannelError, ChannelTemporaryError
+from app.contracts import QuickReply, Reply
+from app.contracts.channel import ChannelError, ChannelTemporaryError
 from app.inbox.service import RecordedEvent, storage_key
 from app.outbox.models import OutboundMessage
-from app.replies.composer import MAX_CHARS, QuickReply, Reply, split_text
+from app.replies.composer import MAX_CHARS, split_text
 from app.storage import utcnow
 
 __all__ = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from app.catalog.models import Tactic
+from app.contracts import QuickReply, Reply
 from app.nlu.analyzer import Analysis
 from app.nlu.intents import IntentSpec
 from app.nlu.situation import Topic
@@ -20,8 +20,6 @@ __all__ = [
     "MAIN_ACTIONS",
     "MAX_CHARS",
     "SHORT_ANSWER",
-    "QuickReply",
-    "Reply",
     "address",
     "compose",
     "english_answer",
@@ -42,22 +40,6 @@ MAX_CHARS = 1999  # Messenger wants fewer than 2,000 characters
 MAX_QUICK_TITLE = 20
 SHORT_ANSWER = 700  # a scam answer fits a phone screen
 LONG_ANSWER = 1200  # nothing the bot says on its own is longer
-
-
-@dataclass(frozen=True, slots=True)
-class QuickReply:
-    """A button the citizen can tap instead of typing; `payload` comes back as their message."""
-
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One outgoing message."""
-
-    text: str
-    quick_replies: tuple[QuickReply, ...] = field(default=())
 
 
 MAIN_ACTIONS: tuple[QuickReply, ...] = (

@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
+from app.contracts import QuickReply
 from app.provinces import Province
-from app.replies.composer import QuickReply, hotline_line
+from app.replies.composer import hotline_line
 from app.tips.formatting import format_phone, format_vnd
 
 __all__ = [

@@ -27,11 +27,10 @@ from channel_support import (
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.conversation.messages import IncomingMessage
+from app.contracts import IncomingMessage, Reply
 from app.db import make_engine
 from app.inbox.service import EVENTS, RecordedEvent, complete, record
 from app.outbox.service import OUTBOX, enqueue, pieces
-from app.replies.composer import Reply
 
 
 def outbox_rows(bot: Bot) -> list[Any]:

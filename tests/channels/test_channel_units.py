@@ -11,7 +11,13 @@ import random
 import httpx
 import pytest
 
-from app.channels.base import (
+from app.channels.messenger.client import message_body, raise_for_graph_error
+from app.channels.messenger.parse import parse as parse_messenger
+from app.channels.messenger.verify import handshake_challenge, signature_ok
+from app.channels.zalo.client import raise_for_zalo_error
+from app.channels.zalo.verify import signature_ok as zalo_signature_ok
+from app.contracts import QuickReply, Reply
+from app.contracts.channel import (
     BadPayload,
     ChannelAuthError,
     ChannelPermanentError,
@@ -20,13 +26,8 @@ from app.channels.base import (
     ChannelWindowClosed,
     clean_text,
 )
-from app.channels.messenger.client import message_body, raise_for_graph_error
-from app.channels.messenger.parse import parse as parse_messenger
-from app.channels.messenger.verify import handshake_challenge, signature_ok
-from app.channels.zalo.client import raise_for_zalo_error
-from app.channels.zalo.verify import signature_ok as zalo_signature_ok
 from app.outbox.service import backoff_delay, is_transient, pieces
-from app.replies.composer import MAIN_ACTIONS, QuickReply, Reply
+from app.replies.composer import MAIN_ACTIONS
 from app.storage import GroupCommit
 
 

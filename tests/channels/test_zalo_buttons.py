@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.channels.base import ChannelWindowClosed
 from app.channels.zalo.client import ZaloClient, typed_options
-from app.replies.composer import MAIN_ACTIONS, QuickReply
+from app.contracts import QuickReply
+from app.contracts.channel import ChannelWindowClosed
+from app.replies.composer import MAIN_ACTIONS
 
 
 class FakeTokens:

@@ -8,10 +8,9 @@ import re
 
 from sqlalchemy import Engine as Database
 
+from app.contracts import IncomingMessage, Reply
 from app.conversation.engine import Engine
-from app.conversation.messages import IncomingMessage
 from app.db import session_scope
-from app.replies.composer import Reply
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
 HOTLINE = "069.367.2888"  # Công an thành phố Cần Thơ, the default province

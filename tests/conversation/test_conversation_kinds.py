@@ -11,9 +11,9 @@ import pytest
 from conversation_support import HOTLINE, OFF_TOPIC, Citizen
 from sqlalchemy import Engine as Database
 
+from app.contracts import IncomingMessage
 from app.conversation.engine import Engine
 from app.conversation.memo import Memo
-from app.conversation.messages import IncomingMessage
 from app.conversation.report_flow import REPORT_FLOW
 from app.conversation.state import load_state
 from app.db import session_scope

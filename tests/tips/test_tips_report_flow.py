@@ -309,7 +309,7 @@ def test_a_button_of_a_finished_report_gets_a_polite_answer(citizen: Citizen):
 
 
 def test_without_a_session_the_engine_still_answers(bot_engine: Engine):
-    from app.conversation.messages import IncomingMessage
+    from app.contracts import IncomingMessage
 
     message = IncomingMessage(
         channel="web", channel_id="can-tho", user_id="x", message_id="1", text="tôi muốn tố giác"

@@ -7,12 +7,11 @@ from typing import ClassVar
 
 import httpx
 
-from app.channels.base import Channel
 from app.channels.messenger import parse as parsing
 from app.channels.messenger.client import MessengerClient
 from app.channels.messenger.verify import SIGNATURE_HEADER, signature_ok
-from app.conversation.messages import IncomingMessage
-from app.replies.composer import Reply
+from app.contracts import IncomingMessage, Reply
+from app.contracts.channel import Channel
 from app.settings import Settings
 
 __all__ = ["MessengerChannel"]

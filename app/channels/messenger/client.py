@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from app.channels.base import (
+from app.contracts import Reply
+from app.contracts.channel import (
     ChannelAuthError,
     ChannelNotConfigured,
     ChannelPermanentError,
@@ -15,7 +16,6 @@ from app.channels.base import (
     ChannelTemporaryError,
     ChannelWindowClosed,
 )
-from app.replies.composer import Reply
 
 __all__ = ["MAX_QUICK_REPLIES", "MessengerClient", "message_body", "raise_for_graph_error"]
 

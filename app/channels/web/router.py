@@ -23,13 +23,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.channels.base import clean_text
 from app.channels.receive import BodyTooLarge, read_body
 from app.channels.zalo.router import verification_meta
-from app.conversation.messages import IncomingMessage
+from app.contracts import IncomingMessage, Reply
+from app.contracts.channel import clean_text
 from app.db import session_scope
 from app.ops.security import INVALID_REQUEST, Throttle, client_host, is_loopback
-from app.replies.composer import Reply
 from app.state import AppState, State
 
 __all__ = [

@@ -8,13 +8,12 @@ from typing import ClassVar
 import httpx
 from sqlalchemy import Engine
 
-from app.channels.base import Channel
 from app.channels.zalo import parse as parsing
 from app.channels.zalo.client import ZaloClient
 from app.channels.zalo.tokens import DEFAULT_KEY, TokenSeed, ZaloTokenStore
 from app.channels.zalo.verify import SIGNATURE_HEADER, signature_ok
-from app.conversation.messages import IncomingMessage
-from app.replies.composer import Reply
+from app.contracts import IncomingMessage, Reply
+from app.contracts.channel import Channel
 from app.settings import Settings
 
 __all__ = ["ZaloChannel"]

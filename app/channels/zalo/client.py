@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 
-from app.channels.base import (
+from app.channels.zalo.tokens import ZaloTokenStore
+from app.contracts import QuickReply
+from app.contracts.channel import (
     ChannelAuthError,
     ChannelNotConfigured,
     ChannelPermanentError,
@@ -21,8 +23,6 @@ from app.channels.base import (
     ChannelTemporaryError,
     ChannelWindowClosed,
 )
-from app.channels.zalo.tokens import ZaloTokenStore
-from app.replies.composer import QuickReply
 
 __all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error", "typed_options"]
 

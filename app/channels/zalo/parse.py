@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from app.channels.base import clean_text, json_object
-from app.conversation.messages import IncomingMessage
+from app.contracts import IncomingMessage
+from app.contracts.channel import clean_text, json_object
 
 __all__ = ["parse"]
 

@@ -30,8 +30,8 @@ import httpx
 from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session
 
-from app.channels.base import ChannelAuthError, ChannelError, ChannelTemporaryError
 from app.channels.zalo.models import ZaloToken
+from app.contracts.channel import ChannelAuthError, ChannelError, ChannelTemporaryError
 from app.storage import as_utc, upsert_insert, utcnow, write_lock
 
 __all__ = ["DEFAULT_KEY", "TokenPair", "TokenSeed", "ZaloTokenStore"]

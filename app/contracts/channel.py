@@ -28,8 +28,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from app.conversation.messages import IncomingMessage
-from app.replies.composer import Reply
+from app.contracts.messages import IncomingMessage, Reply
 
 __all__ = [
     "BadPayload",

@@ -1,0 +1,77 @@
+"""The messages every layer passes around: what a citizen sent, what the bot answers, which button.
+
+These are the bottom of the dependency graph: channels parse into `IncomingMessage`, the conversation
+answers with `Reply`s, the outbox stores them and the channels send them. Nothing here knows a
+platform, the database or the language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = ["COMMAND_KINDS", "Command", "IncomingMessage", "QuickReply", "Reply"]
+
+# ACTION:REPORT (main menu), TACTIC:<id> (one tactic), REPORT:YES (report flow), MORE:<id> (details).
+COMMAND_KINDS: Final = frozenset({"ACTION", "TACTIC", "REPORT", "MORE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A button's payload, parsed once: `kind` is one of `COMMAND_KINDS`, `value` what follows."""
+
+    kind: str
+    value: str
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Command | None:
+        """`"ACTION:REPORT"` → Command("ACTION", "REPORT"); anything else → None."""
+        raw = (raw or "").strip()
+        if not raw.isascii() or len(raw) > 80:
+            return None
+        kind, colon, value = raw.partition(":")
+        return cls(kind, value) if colon and kind in COMMAND_KINDS else None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """One message from a citizen, whatever channel it came through."""
+
+    channel: str  # "messenger", "zalo", "web", "terminal"
+    channel_id: str  # Messenger page id, Zalo OA id, or the web chat's province id
+    user_id: str  # PSID, Zalo user id, web chat session id
+    message_id: str  # platform message id (mid / msg_id): the deduplication key
+    text: str | None = None
+    payload: str | None = None  # quick reply / postback / button payload
+    attachments: tuple[str, ...] = field(default=())  # attachment types: "image", "sticker", ...
+    received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    display_name: str | None = None
+    # The client's network address (or a digest of it), for channels whose user ids are anonymous
+    # (the web chat): tips from one address count as one reporter per day. Filled by the HTTP edge;
+    # None when unknown.
+    client_key: str | None = None
+    # The button this message is: its payload, or a payload typed as text ("ACTION:REPORT").
+    command: Command | None = field(init=False, default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "command", Command.parse(self.payload) or Command.parse(self.text))
+
+
+@dataclass(frozen=True, slots=True)
+class QuickReply:
+    """A button the citizen can tap instead of typing; `payload` comes back as their message."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One outgoing message."""
+
+    text: str
+    quick_replies: tuple[QuickReply, ...] = field(default=())
