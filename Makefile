@@ -23,10 +23,11 @@ chat: install  ## talk to the bot in the terminal
 test: install  ## the whole test suite
 	$(BIN)/pytest -q
 
-lint: install  ## ruff (lint + format check) and mypy
+lint: install  ## ruff (lint + format check), mypy and the layering (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 fmt: install  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -122,11 +122,11 @@ def chat(
     import uuid
 
     from app.contracts import IncomingMessage
-    from app.conversation.engine import Engine
-    from app.db import make_engine, session_scope, upgrade
+    from app.conversation.responder import Responder
+    from app.db import make_engine, transaction, upgrade
 
     settings = Settings()
-    engine = Engine.from_settings(settings)
+    engine = Responder.from_settings(settings)
     if province is not None and not engine.provinces.has(province):
         print(f"unknown province {province!r}", file=sys.stderr)
         raise typer.Exit(2)
@@ -143,7 +143,7 @@ def chat(
                 message_id=uuid.uuid4().hex,
                 text=line,
             )
-            with session_scope(db) as session:
+            with transaction(db) as session:
                 replies = engine.handle(message, province=where, session=session)
             for reply in replies:
                 print(reply.text)
@@ -206,14 +206,14 @@ def data_purge(
 ) -> None:
     """Retention: delete tips, conversations and messages older than DAYS days; clear the text of
     finished messages older than HOURS hours."""
-    from app.db import make_engine, session_scope, upgrade
-    from app.retention import purge_data
+    from app.db import make_engine, transaction, upgrade
+    from app.privacy.retention import purge_data
 
     settings = Settings()
     upgrade(settings.database_url)
     db = make_engine(settings.database_url)
     try:
-        with session_scope(db) as session:
+        with transaction(db) as session:
             done = purge_data(session, days=older_than, clear_text_after_hours=clear_text_after_hours)
     finally:
         db.dispose()

@@ -12,65 +12,34 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
-from app.channels.messenger.channel import MessengerChannel
-from app.channels.messenger.router import router as messenger_router
-from app.channels.web.router import router as web_router
-from app.channels.zalo.channel import ZaloChannel
-from app.channels.zalo.router import router as zalo_router
-from app.channels.zalo.tokens import TokenSeed
-from app.contracts.channel import Channel
-from app.conversation.engine import Engine
-from app.db import make_engine
+from app.channels.registry import ChannelContext, build_channels, channel_routers
+from app.conversation.responder import Responder
+from app.db import SqliteCheckpointer, make_engine
+from app.http.admin import router as tips_router
+from app.http.ops import router as ops_router
+from app.http.security import RateLimiter, SecurityHeaders, validation_error_handler
+from app.http.state import AppState
+from app.http.webhooks import router as webhooks_router
 from app.inbox.service import InboxRecorder
 from app.nlu.analyzer import Analysis
 from app.ops.metrics import Metrics
-from app.ops.router import router as ops_router
-from app.ops.security import RateLimiter, SecurityHeaders, validation_error_handler
-from app.provinces import Provinces
 from app.settings import Settings
-from app.state import AppState
-from app.storage import SqliteCheckpointer
-from app.tips.views import router as tips_router
 from app.worker import Worker, WorkerOptions
 
-__all__ = ["channel_tokens", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Few connections: httpx's per-request cost grows with the number of requests in flight.
 HTTP_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-
-
-def channel_tokens(
-    provinces: Provinces, environ: Mapping[str, str]
-) -> tuple[dict[str, str], dict[str, TokenSeed]]:
-    """Per-page Messenger tokens and per-OA Zalo token pairs named in provinces.yaml.
-
-    `tokens: {<page or OA id>: <ENV_NAME>}`; a Zalo OA's refresh token is read from `<ENV_NAME>_REFRESH`.
-    """
-    pages: dict[str, str] = {}
-    oas: dict[str, TokenSeed] = {}
-    for province in provinces.provinces:
-        for channel_id, variable in province.tokens.items():
-            value = environ.get(variable)
-            if not value:
-                log.warning("%s: token variable %s for %s is not set", province.id, variable, channel_id)
-                continue
-            is_oa = channel_id in province.zalo_oa_ids
-            is_page = channel_id in province.messenger_page_ids
-            if is_oa or not is_page:
-                oas[channel_id] = TokenSeed(value, environ.get(f"{variable}_REFRESH") or None)
-            if is_page or not is_oa:
-                pages[channel_id] = value
-    return pages, oas
 
 
 def _observer(metrics: Metrics) -> Callable[[Analysis, float], None]:
@@ -86,7 +55,7 @@ async def _build(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, options: WorkerOptions | None
 ) -> AppState:
     metrics = Metrics()
-    engine = await asyncio.to_thread(Engine.from_settings, settings)
+    engine = await asyncio.to_thread(Responder.from_settings, settings)
     engine.on_analysis = _observer(metrics)
     db = make_engine(settings.database_url)
     checkpointer = SqliteCheckpointer(db)
@@ -97,14 +66,7 @@ async def _build(
         headers={"user-agent": "canhgiac-bot"},
         follow_redirects=False,
     )
-    pages, oas = channel_tokens(engine.provinces, os.environ)
-    channels: dict[str, Channel] = {
-        "messenger": MessengerChannel(settings, http, page_tokens=pages),
-        "zalo": ZaloChannel(settings, http, db, oa_seeds=oas),
-    }
-    for name, channel in channels.items():
-        if channel.missing:
-            log.warning("%s channel is off: missing %s", name, ", ".join(channel.missing))
+    channels = build_channels(ChannelContext(settings, http, db, engine.provinces, os.environ))
     inbox = InboxRecorder(db)
     worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options)
     return AppState(
@@ -171,9 +133,9 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_middleware(SecurityHeaders)
     # Webhooks first: routes are matched in order, and they carry the load.
-    app.include_router(messenger_router)
-    app.include_router(zalo_router)
-    app.include_router(web_router)
+    app.include_router(webhooks_router)
+    for router in channel_routers():
+        app.include_router(router)
     app.include_router(ops_router)
     app.include_router(tips_router)
     return app

@@ -34,7 +34,8 @@ from sqlmodel import Session
 
 from app.contracts import Reply
 from app.contracts.channel import Channel, ChannelError, ChannelNotConfigured, ChannelTemporaryError
-from app.conversation.engine import Engine
+from app.conversation.responder import Responder
+from app.db import GroupCommit, utcnow, write_lock
 from app.inbox.service import RecordedEvent, complete, load_pending, note_failure, stale_pending_ids
 from app.ops.metrics import Metrics
 from app.outbox.service import (
@@ -48,7 +49,6 @@ from app.outbox.service import (
 )
 from app.provinces import Province
 from app.replies.composer import MAIN_ACTIONS, hotline_line
-from app.storage import GroupCommit, utcnow, write_lock
 
 __all__ = ["Worker", "WorkerOptions", "apology"]
 
@@ -94,7 +94,7 @@ class Worker:
         self,
         *,
         db: Database,
-        engine: Engine,
+        engine: Responder,
         channels: Mapping[str, Channel],
         metrics: Metrics,
         options: WorkerOptions | None = None,

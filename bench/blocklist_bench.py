@@ -14,8 +14,8 @@ import time
 
 from app.blocklist import service as bl
 from app.blocklist.models import Kind
-from app.checks.domains import OfficialDomains
-from app.db import make_engine, session_scope, upgrade
+from app.catalog.official_domains import OfficialDomains
+from app.db import make_engine, transaction, upgrade
 
 N = 50_000
 
@@ -34,7 +34,7 @@ def main() -> None:
     bl.import_items(db, bl.read_list(path), source="Bench", kind=Kind.domain, official=official)
     again_s = time.perf_counter() - started
     timings = []
-    with session_scope(db) as session:
+    with transaction(db) as session:
         bl.lookup(session, Kind.domain, ["warm-up.top"])
         for i in range(0, N, 101):
             host = f"hotro-nganhang{i:05d}-xacminh.top"

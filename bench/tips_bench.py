@@ -2,7 +2,7 @@
 
 1. Round trip: 1,000 generated reports (fictional numbers, accounts, links, amounts; some typed
    without diacritics, some decomposed (NFD), some starting with a formula character) are filed
-   through `Engine.handle` (report + "Có"), then exported as CSV, XLSX and JSON Lines and read back
+   through `Responder.handle` (report + "Có"), then exported as CSV, XLSX and JSON Lines and read back
    (csv module, openpyxl, json). Printed: how many generated facts the bot did not record
    (understanding), and how many stored tips differ in each export (must be 0).
 2. Export: 20,000 and 100,000 tips (bulk-inserted) exported to CSV and XLSX, each in a fresh
@@ -42,9 +42,10 @@ from sqlalchemy import Engine as Database  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app.contracts import IncomingMessage  # noqa: E402
-from app.conversation.engine import Engine  # noqa: E402
-from app.db import make_engine, session_scope, upgrade  # noqa: E402
+from app.conversation.responder import Responder  # noqa: E402
+from app.db import make_engine, transaction, upgrade  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.text.formatting import VN_TZ  # noqa: E402
 from app.text.normalize import fold  # noqa: E402
 from app.tips.export import (  # noqa: E402
     HEADERS,
@@ -56,15 +57,7 @@ from app.tips.export import (  # noqa: E402
     unneutralize,
     write_xlsx,
 )
-from app.tips.models import (  # noqa: E402
-    TIP_ACCOUNTS,
-    TIP_LINKS,
-    TIP_PHONES,
-    TIP_TACTICS,
-    TIPS,
-    VN_TZ,
-    TipRead,
-)
+from app.tips.models import TIP_ACCOUNTS, TIP_LINKS, TIP_PHONES, TIP_TACTICS, TIPS, TipRead  # noqa: E402
 from app.tips.service import iter_tips, phone_stats  # noqa: E402
 
 MOBILE_PREFIXES = [
@@ -161,7 +154,7 @@ def generate(rng: random.Random, n: int) -> list[dict[str, Any]]:
 
 
 def file_reports(
-    engine: Engine, db: Database, reports: list[dict[str, Any]]
+    engine: Responder, db: Database, reports: list[dict[str, Any]]
 ) -> tuple[list[str | None], float]:
     province = engine.provinces.get("can-tho")
     refs: list[str | None] = []
@@ -172,7 +165,7 @@ def file_reports(
             message = IncomingMessage(
                 channel="web", channel_id="can-tho", user_id=report["user"], message_id=f"{n}-{k}", text=said
             )
-            with session_scope(db) as session:
+            with transaction(db) as session:
                 replies = engine.handle(message, province=province, session=session)
             found = [r.text for r in replies if "Mã tố giác của bạn: " in r.text]
             if found:
@@ -219,7 +212,7 @@ def round_trip(workdir: Path, url: str | None, n: int) -> None:
     url = url or fresh_sqlite(workdir, "round_trip.db")
     upgrade(url)
     db = make_engine(url)
-    engine = Engine.from_settings(settings(url))
+    engine = Responder.from_settings(settings(url))
     reports = generate(random.Random(20261123), n)
     refs, seconds = file_reports(engine, db, reports)
     tips = {t.ref_code: t for t in iter_tips(db)}
@@ -425,8 +418,8 @@ def exports(workdir: Path, url: str | None, sizes: list[int]) -> str:
 
 def checks(url: str) -> None:
     db = make_engine(url)
-    engine = Engine.from_settings(settings(url))
-    with session_scope(db) as session:
+    engine = Responder.from_settings(settings(url))
+    with transaction(db) as session:
         total = session.execute(text("SELECT count(*) FROM tips")).scalar_one()
         if db.dialect.name == "sqlite":
             plan = session.execute(
@@ -463,7 +456,7 @@ def checks(url: str) -> None:
             text="số 0912345678 có phải lừa đảo không ad",
         )
         started = time.perf_counter()
-        with session_scope(db) as session:
+        with transaction(db) as session:
             replies = engine.handle(message, province=province, session=session)
         answer_times.append((time.perf_counter() - started) * 1000)
     assert "tố giác" in replies[0].text

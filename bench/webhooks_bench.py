@@ -468,11 +468,11 @@ def expected_pieces() -> dict[str, int]:
     """How many reply pieces each bench text gets (the engine is deterministic)."""
     sys.path.insert(0, str(ROOT))
     from app.contracts import IncomingMessage
-    from app.conversation.engine import Engine
+    from app.conversation.responder import Responder
     from app.outbox.service import pieces
     from app.settings import Settings
 
-    engine = Engine.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
+    engine = Responder.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
     province = engine.provinces.default
     out = {}
     for n, text in enumerate(TEXTS):

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from app.contracts import IncomingMessage
-from app.conversation.engine import Engine
+from app.conversation.responder import Responder
 from app.provinces import load_provinces
 from app.replies.composer import MAX_CHARS, MAX_QUICK_TITLE, split_text
 from app.settings import Settings
@@ -18,8 +18,8 @@ HOTLINES = {"can-tho": "069.367.2888", "tuyen-quang": "069.2526.112"}
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_settings(Settings())
+def engine() -> Responder:
+    return Responder.from_settings(Settings())
 
 
 def said(replies) -> str:

@@ -31,7 +31,7 @@ def import_command(
 ) -> None:
     """Import a warning list; importing the same file again adds nothing."""
     from app.blocklist.service import ListFormatError, import_items, read_list
-    from app.checks.domains import OfficialDomains
+    from app.catalog.official_domains import OfficialDomains
     from app.tips.cli import _database
 
     if not file.is_file():
@@ -76,13 +76,13 @@ def import_command(
 def list_command() -> None:
     """The imported lists: items per kind and the latest import."""
     from app.blocklist.service import list_sources
-    from app.db import session_scope
+    from app.db import transaction
+    from app.text.formatting import VN_TZ
     from app.tips.cli import _database
-    from app.tips.models import VN_TZ
 
     db = _database(Settings())
     try:
-        with session_scope(db) as session:
+        with transaction(db) as session:
             sources = list_sources(session)
     finally:
         db.dispose()
@@ -105,7 +105,7 @@ def remove_command(
 ) -> None:
     """Remove a list, one kind of its items, or one item."""
     from app.blocklist.service import BadItem, remove
-    from app.db import session_scope
+    from app.db import transaction
     from app.tips.cli import _database
 
     if value is not None and kind is None:
@@ -113,7 +113,7 @@ def remove_command(
         raise typer.Exit(2)
     db = _database(Settings())
     try:
-        with session_scope(db) as session:
+        with transaction(db) as session:
             removed = remove(session, source=source, kind=kind, value=value)
     except BadItem as exc:
         typer.echo(f"{value}: {exc}", err=True)

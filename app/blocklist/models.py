@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.storage import utcnow
-from app.tips.models import UTCDateTime
+from app.db import UTCDateTime, utcnow
 
 __all__ = ["ENTRIES", "IMPORTS", "SOURCES", "BlocklistEntry", "BlocklistImport", "BlocklistSource", "Kind"]
 

@@ -23,9 +23,9 @@ from sqlalchemy import text as sql
 from sqlmodel import Session
 
 from app.blocklist.models import ENTRIES, IMPORTS, SOURCES, Kind
-from app.checks.domains import OfficialDomains, link_parts, registrable_domain
-from app.db import session_scope
-from app.storage import utcnow
+from app.catalog.official_domains import OfficialDomains
+from app.db import transaction, utcnow
+from app.text.links import link_parts, registrable_domain
 
 __all__ = [
     "MAX_BAD_SHOWN",
@@ -272,7 +272,7 @@ def import_items(
             host = value.split("/", 1)[0].split("?", 1)[0]
             values[value] = stem(host) if kind in (Kind.domain, Kind.url) else None
     result.read = len(values)
-    with session_scope(db) as session:
+    with transaction(db) as session:
         source_id = _source_id(session, name, when)
         existing = set(
             session.execute(

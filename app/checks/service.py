@@ -16,18 +16,13 @@ from sqlmodel import Session
 from app.blocklist import service as blocklist
 from app.blocklist.models import Kind
 from app.catalog.models import Tactic
-from app.checks.domains import (
-    SHARED_HOSTS,
-    URL_SHORTENERS,
-    LinkAssessment,
-    OfficialDomains,
-    matches_by_domain,
-)
+from app.catalog.official_domains import LinkAssessment, OfficialDomains, matches_by_domain
 from app.checks.numbers import ForeignNumber, find_foreign_numbers
 from app.nlu.entities import BankAccount, Entities
+from app.text.formatting import VN_TZ, format_phone
+from app.text.links import SHARED_HOSTS, URL_SHORTENERS
 from app.tips import service as tips
-from app.tips.formatting import format_phone
-from app.tips.models import VN_TZ, MentionStats
+from app.tips.models import MentionStats
 
 __all__ = ["MAX_ITEMS", "Checker"]
 

@@ -25,10 +25,10 @@ import abc
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from app.contracts.messages import IncomingMessage, Reply
+from app.contracts.messages import IncomingMessage, QuickReply, Reply
 
 __all__ = [
     "BadPayload",
@@ -42,6 +42,7 @@ __all__ = [
     "ChannelWindowClosed",
     "clean_text",
     "json_object",
+    "typed_options",
 ]
 
 
@@ -86,9 +87,17 @@ class BadPayload(ValueError):
 
 
 class Channel(abc.ABC):
-    """A chat platform: verify and parse its webhooks, send replies through its API."""
+    """A chat platform: verify and parse its webhooks, send replies through its API.
+
+    Besides the methods, a channel declares how its webhook is answered (the status for a bad
+    signature, the acknowledgement body) and whether it shows quick replies as buttons; where it
+    does not, the options are written into the text (`typed_options`).
+    """
 
     name: ClassVar[str]
+    bad_signature_status: ClassVar[int] = 403
+    ack_body: ClassVar[str] = "ok"
+    buttons: bool = True
 
     @property
     @abc.abstractmethod
@@ -109,6 +118,11 @@ class Channel(abc.ABC):
 
     async def aclose(self) -> None:  # noqa: B027  (optional hook, nothing to do by default)
         """Release what the channel holds (the shared HTTP client is closed by the app)."""
+
+
+def typed_options(options: Sequence[QuickReply]) -> str:
+    """The buttons as a line of things to type, for a channel without buttons (typed labels work)."""
+    return "👉 Nhắn: " + " · ".join(o.title for o in options)
 
 
 # Control characters (NUL breaks PostgreSQL text) and lone surrogates (cannot be encoded as UTF-8).

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from app.conversation.state import save_state
+from app.conversation_state.store import save_state
 from app.nlu.analyzer import Analysis
 
 __all__ = ["MAX_MEMO_TEXT", "MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo", "save_memo"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,31 +26,31 @@ from sqlmodel import Session
 from app.catalog.models import Tactic
 from app.contracts import IncomingMessage, QuickReply, Reply
 from app.conversation.memo import CaseFacts, Memo, save_memo
-from app.conversation.report_draft import QUESTIONS, AccountDraft, Question, ReportDraft, ranked_tactics
-from app.conversation.state import StoredState, clear_state, save_state
+from app.conversation.report_draft import (
+    MAX_DRAFT_TURNS,
+    QUESTIONS,
+    Question,
+    ReportDraft,
+    merge_facts,
+    ranked_tactics,
+)
+from app.conversation_state.store import StoredState, clear_state, save_state
+from app.db import utcnow
 from app.nlu.analyzer import Analysis
 from app.nlu.report_answers import (
     Control,
-    bank_named,
-    find_own_phones,
-    find_socials,
-    find_when,
     has_story,
     is_bare_report_request,
     is_nothing,
     read_control,
-    resolve_date,
     says_no_loss,
-    says_paid,
 )
 from app.provinces import Province
 from app.replies import report as wording
 from app.replies.composer import MAIN_ACTIONS, hotline_line, to_replies, topic_answer, urgent_steps
 from app.replies.report import CANCEL, CONTINUE, DONE, NO, SKIP, YES
-from app.storage import utcnow
+from app.text.formatting import VN_TZ, format_phone
 from app.text.normalize import normalize
-from app.tips.formatting import format_phone
-from app.tips.models import VN_TZ
 from app.tips.service import NewTip, create_tip, reporter_tips_today
 
 __all__ = [
@@ -67,8 +66,6 @@ __all__ = [
 
 REPORT_FLOW = "report"
 DRAFT_IDLE = dt.timedelta(minutes=30)  # after this much silence the draft is paused, not lost
-MAX_DRAFT_TURNS = 20
-MAX_ANALYSED = 2000  # characters of a turn that are read (as the engine reads messages); all are kept
 DEFAULT_TIPS_PER_DAY = 5  # tips one reporter may file per Vietnam day (CANHGIAC_TIPS_PER_REPORTER_PER_DAY)
 TURN_LIMIT = (
     f"Tố giác đã có {MAX_DRAFT_TURNS} đoạn, tôi không ghi thêm được tin nhắn này. "
@@ -129,9 +126,9 @@ class ReportFlow:
         if memo is not None:
             draft.memo = memo.model_dump(mode="json")
         if earlier is not None and earlier.story and (facts is None or earlier.text != facts.text):
-            self._merge(draft, earlier)
+            merge_facts(draft, earlier)
         if facts is not None and not _bare(facts):
-            self._merge(draft, facts)
+            merge_facts(draft, facts)
         urgent = self._urgent_head(draft, province)
         if self._over_limit(session, message, now):  # nothing opened: told why, pointed to the hotline
             return to_replies("\n\n".join((*urgent, self._limit_text(province))), MAIN_ACTIONS)
@@ -228,7 +225,7 @@ class ReportFlow:
             kept = True
             if analysis is not None and not is_bare_report_request(analysis):
                 facts = CaseFacts.of(message.text or "", analysis, story=has_story(analysis))
-                kept = self._merge(draft, facts)
+                kept = merge_facts(draft, facts)
             head = "" if kept else TURN_LIMIT
             return FlowResult(
                 self._prompt(session, message, draft, province, now, resumed=kept, head=head), []
@@ -469,87 +466,7 @@ class ReportFlow:
         if turn.analysis is None or not turn.text:
             return True
         facts = CaseFacts.of(turn.text, turn.analysis, story=has_story(turn.analysis))
-        return self._merge(draft, facts, answering=answering)
-
-    def _merge(self, draft: ReportDraft, facts: CaseFacts, *, answering: Question | None = None) -> bool:
-        """Add one turn's facts to the draft; each fact goes where it belongs, whatever was asked.
-
-        A full draft (MAX_DRAFT_TURNS turns) takes nothing more: False, and the caller says so.
-        """
-        original = unicodedata.normalize("NFC", facts.text).strip()
-        if not original:
-            return True
-        if len(draft.turns) >= MAX_DRAFT_TURNS:
-            return False
-        draft.turns.append(original)
-        head = original[:MAX_ANALYSED]  # the whole turn is stored; its start is what is read
-        own = find_own_phones(head)  # "số của tôi 09…": the reporter's contact, not the scammer's
-        if own and draft.reporter_contact is None:
-            draft.reporter_contact = own[0]
-        mine = {*own, *([draft.reporter_contact] if draft.reporter_contact else [])}
-        draft.phones = [p for p in draft.phones if p not in mine]
-        for phone in facts.phones:
-            if phone not in draft.phones and phone not in mine:
-                draft.phones.append(phone)
-        for account in facts.accounts:
-            known = next((a for a in draft.accounts if a.number == account.number), None)
-            if known is None:
-                draft.accounts.append(
-                    AccountDraft(number=account.number, bank=account.bank, holder=account.holder)
-                )
-            else:
-                known.bank = known.bank or account.bank
-                known.holder = known.holder or account.holder
-        unnamed = [a for a in draft.accounts if not a.bank]
-        if not facts.accounts and len(unnamed) == 1:
-            unnamed[0].bank = bank_named(head)  # "tài khoản đó là Techcombank"
-        for url in facts.urls:
-            if url not in draft.urls:
-                draft.urls.append(url)
-        for page in facts.pages:
-            if page not in draft.pages:
-                draft.pages.append(page)
-        socials = find_socials(head)
-        words = len(original.split())
-        if (
-            answering == "contacts"
-            and not (facts.phones or facts.accounts or facts.urls or socials or facts.pages)
-            and words <= 12
-            and facts.amount_vnd is None
-            and not facts.lost
-        ):
-            socials = [
-                wording.excerpt(original, 200)
-            ]  # "nick Lan Anh bán hàng": keep their words as the contact
-        for social in socials:
-            if social not in draft.socials:
-                draft.socials.append(social)
-        # One amount told as paid by the speaker counts as paid ("25 triệu đó tôi chuyển vào…").
-        told_paid = facts.lost or (facts.amount_vnd is not None and says_paid(head))
-        paid = facts.paid or ([facts.amount_vnd] if told_paid and facts.amount_vnd else [])
-        for amount in paid:
-            if amount not in draft.paid:
-                draft.paid.append(amount)
-        if facts.amount_vnd is not None:
-            if draft.amount_vnd is None or not draft.paid:
-                draft.amount_vnd = facts.amount_vnd
-            draft.no_loss = False
-        elif says_no_loss(head) and draft.amount_vnd is None:
-            draft.no_loss = True
-        if draft.paid:
-            draft.amount_vnd = sum(draft.paid)  # the total lost across transfers
-        when = find_when(head)
-        if when and not draft.incident_when:
-            draft.incident_when = when
-            draft.incident_date = resolve_date(head, _local(draft.started_at).date())
-        if facts.story:
-            for tactic, score in facts.candidates:
-                draft.tactic_scores[tactic] = draft.tactic_scores.get(tactic, 0.0) + score
-        if answering == "what" or facts.story:
-            draft.story = True
-        draft.urgent = draft.urgent or facts.urgent
-        draft.lost = draft.lost or facts.lost
-        return True
+        return merge_facts(draft, facts, answering=answering)
 
     def _tactic(self, draft: ReportDraft) -> Tactic | None:
         ranked = ranked_tactics(draft)

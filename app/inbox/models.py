@@ -12,13 +12,11 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from app.db import ID_TYPE, UTCDateTime
+
 __all__ = ["EventStatus", "InboundEvent"]
 
 EventStatus = Literal["pending", "done", "failed"]
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
-ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-TIME_TYPE = sa.DateTime(timezone=True)
 
 
 class InboundEvent(SQLModel, table=True):
@@ -39,9 +37,9 @@ class InboundEvent(SQLModel, table=True):
     text: str | None = Field(default=None, sa_type=sa.Text)
     payload: str | None = Field(default=None, sa_type=sa.Text)
     attachments: str = Field(default="", max_length=255)  # attachment types, comma-separated
-    received_at: dt.datetime = Field(sa_type=TIME_TYPE)
-    created_at: dt.datetime = Field(sa_type=TIME_TYPE)
+    received_at: dt.datetime = Field(sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)
-    processed_at: dt.datetime | None = Field(default=None, sa_type=TIME_TYPE)
+    processed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=sa.Text)

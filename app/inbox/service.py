@@ -21,8 +21,8 @@ from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session
 
 from app.contracts import IncomingMessage
+from app.db import GroupCommit, as_utc, transaction, upsert_insert, utcnow
 from app.inbox.models import InboundEvent
-from app.storage import GroupCommit, as_utc, upsert_insert, utcnow, write_lock
 
 __all__ = [
     "InboxRecorder",
@@ -111,7 +111,7 @@ def record_batches(
     With `wait=False` on SQLite, raises `WouldBlock` instead of waiting for another writer.
     """
     flat = [message for batch in batches for message in batch]
-    with write_lock(db, wait=wait), Session(db) as session:
+    with transaction(db, wait=wait) as session:
         ids = record(session, flat)
         session.commit()
     out: list[list[int | None]] = []

@@ -8,7 +8,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.inbox.models import ID_TYPE, TIME_TYPE
+from app.db import ID_TYPE, UTCDateTime
 
 __all__ = ["OutboundMessage", "OutboxStatus"]
 
@@ -38,8 +38,8 @@ class OutboundMessage(SQLModel, table=True):
     attempts: int = Field(default=0)
     # When the next attempt may start. While a process is sending, it is pushed ahead: a lease that
     # another process (or the next start, after a crash) takes over once it has passed.
-    next_attempt_at: dt.datetime = Field(sa_type=TIME_TYPE)
+    next_attempt_at: dt.datetime = Field(sa_type=UTCDateTime)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: dt.datetime = Field(sa_type=TIME_TYPE)
-    sent_at: dt.datetime | None = Field(default=None, sa_type=TIME_TYPE)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     platform_message_id: str | None = Field(default=None, max_length=255)

@@ -20,10 +20,10 @@ from sqlmodel import Session
 
 from app.contracts import QuickReply, Reply
 from app.contracts.channel import ChannelError, ChannelTemporaryError
+from app.db import utcnow
 from app.inbox.service import RecordedEvent, storage_key
 from app.outbox.models import OutboundMessage
 from app.replies.composer import MAX_CHARS, split_text
-from app.storage import utcnow
 
 __all__ = [
     "OUTBOX",

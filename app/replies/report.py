@@ -12,7 +12,7 @@ from typing import Literal
 from app.contracts import QuickReply
 from app.provinces import Province
 from app.replies.composer import hotline_line
-from app.tips.formatting import format_phone, format_vnd
+from app.text.formatting import format_phone, format_vnd
 
 __all__ = [
     "CANCEL",

@@ -142,7 +142,7 @@ def list_command(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="how many, newest first")] = 20,
 ) -> None:
     """The newest tips, as a table."""
-    from app.db import session_scope
+    from app.db import transaction
     from app.tips.service import TipFilter, list_tips
 
     settings = Settings()
@@ -155,7 +155,7 @@ def list_command(
             tactic=tactic,
             status=status,
         )
-        with session_scope(db) as session:
+        with transaction(db) as session:
             tips = list_tips(session, filters=filters, limit=limit)
     finally:
         db.dispose()
@@ -166,8 +166,7 @@ def list_command(
 
 
 def _table(tips: list[TipRead]) -> str:
-    from app.tips.formatting import format_phone, format_vnd
-    from app.tips.models import VN_TZ
+    from app.text.formatting import VN_TZ, format_phone, format_vnd
 
     header = ("Mã tố giác", "Thời gian", "Trạng thái", "Tỉnh", "Thủ đoạn", "SĐT / TK / link", "Số tiền")
     rows = [header]
@@ -205,13 +204,13 @@ def set_status_command(
     note: Annotated[str | None, typer.Option(help="officer note (replaces the previous one)")] = None,
 ) -> None:
     """Move a tip to a new status, with an optional note."""
-    from app.db import session_scope
+    from app.db import transaction
     from app.tips.service import TipNotFound, set_status
 
     settings = Settings()
     db = _database(settings)
     try:
-        with session_scope(db) as session:
+        with transaction(db) as session:
             tip = set_status(session, ref_code=ref, status=status, note=note)
     except TipNotFound:
         typer.echo(f"Không có tố giác mã {ref}.", err=True)
@@ -226,17 +225,17 @@ def purge(
     older_than: Annotated[int, typer.Option("--older-than", min=0, help="days to keep")],
 ) -> None:
     """Retention: delete tips and unfinished report drafts older than DAYS days."""
-    from app.conversation.state import purge_states
-    from app.db import session_scope
-    from app.storage import utcnow
-    from app.tips.service import purge_older_than
+    from app.conversation_state.store import purge_before as purge_drafts
+    from app.db import transaction, utcnow
+    from app.tips.service import purge_before
 
     settings = Settings()
     db = _database(settings)
     try:
-        with session_scope(db) as session:
-            tips = purge_older_than(session, days=older_than)
-            drafts = purge_states(session, before=utcnow() - dt.timedelta(days=older_than))
+        with transaction(db) as session:
+            before = utcnow() - dt.timedelta(days=older_than)
+            tips = purge_before(session, before=before)
+            drafts = purge_drafts(session, before=before)
     finally:
         db.dispose()
     typer.echo(f"Đã xóa {tips} tố giác và {drafts} tố giác đang soạn dở cũ hơn {older_than} ngày.")

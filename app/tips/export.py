@@ -31,7 +31,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from app.settings import Settings
-from app.tips.models import VN_TZ, TipRead
+from app.text.formatting import VN_TZ
+from app.tips.models import TipRead
 
 __all__ = [
     "COLUMNS",

@@ -18,20 +18,17 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-from app.storage import utcnow
+from app.db import UTCDateTime, utcnow
 
 __all__ = [
     "REF_COUNTERS",
@@ -40,7 +37,6 @@ __all__ = [
     "TIP_LINKS",
     "TIP_PHONES",
     "TIP_TACTICS",
-    "VN_TZ",
     "AccountRead",
     "LinkRead",
     "MentionStats",
@@ -52,31 +48,7 @@ __all__ = [
     "TipRead",
     "TipStatus",
     "TipTactic",
-    "UTCDateTime",
 ]
-
-# Vietnam has one time zone and no daylight saving time.
-VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores no offset: we add it back)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware value")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class TipStatus(StrEnum):

@@ -1,7 +1,7 @@
 """Tips: create, look up, list, update, forget, purge. Keyword-only functions over a Session.
 
 Functions never commit: the caller's session scope does (a channel commits after the reply is
-decided, the CLI through `session_scope`). They flush where an id or a constraint check is needed.
+decided, the CLI through `transaction`). They flush where an id or a constraint check is needed.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.checks.domains import link_parts
-from app.storage import upsert_insert, utcnow
+from app.db import upsert_insert, utcnow
+from app.text.formatting import VN_TZ
+from app.text.links import link_parts
 from app.tips.models import (
     REF_COUNTERS,
     TIP_ACCOUNTS,
@@ -45,7 +46,6 @@ from app.tips.models import (
     TIP_PHONES,
     TIP_TACTICS,
     TIPS,
-    VN_TZ,
     MentionStats,
     Tip,
     TipAccount,
@@ -63,14 +63,14 @@ __all__ = [
     "account_stats",
     "create_tip",
     "domain_stats",
-    "forget_reporter",
+    "forget_user",
     "get_tip",
     "iter_tips",
     "link_key_stats",
     "list_tips",
     "next_ref_code",
     "phone_stats",
-    "purge_older_than",
+    "purge_before",
     "reporter_tips_today",
     "set_status",
 ]
@@ -456,11 +456,9 @@ def set_status(
     return stored
 
 
-def purge_older_than(session: Session, *, days: int, now: dt.datetime | None = None) -> int:
-    """Delete tips created more than `days` days ago (retention); returns how many."""
-    if days < 0:
-        raise ValueError("days must be >= 0")
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+def purge_before(session: Session, *, before: dt.datetime) -> int:
+    """Delete tips created before `before` (retention); returns how many."""
+    cutoff = before
     tips = TIPS
     old = select(tips.c.id).where(tips.c.created_at < cutoff)
     # Children first: SQLite enforces ON DELETE CASCADE only with foreign_keys=ON, which a
@@ -471,16 +469,14 @@ def purge_older_than(session: Session, *, days: int, now: dt.datetime | None = N
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def forget_reporter(
-    session: Session, *, channel: str, reporter_id: str, now: dt.datetime | None = None
-) -> list[str]:
+def forget_user(session: Session, *, channel: str, user_id: str, now: dt.datetime | None = None) -> list[str]:
     """Unlink a citizen from the tips they filed (facts about the scammer stay); their ref codes.
 
     Their id, name, own contact number (also blanked out of the tips' text) and network-address key
     go; the tips keep one random reporter key, so the checks still count them as one person's.
     """
     tips = TIPS
-    mine = (tips.c.channel == channel, tips.c.reporter_id == reporter_id)
+    mine = (tips.c.channel == channel, tips.c.reporter_id == user_id)
     rows = session.execute(
         select(tips.c.id, tips.c.ref_code, tips.c.reporter_contact, tips.c.turns)
         .where(*mine)

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from app.http.state import AppState
 from app.main import create_app
 from app.settings import Settings
-from app.state import AppState
 from app.worker import WorkerOptions
 
 FB_SECRET = "fb-app-secret-for-tests"

@@ -20,8 +20,8 @@ from channel_support import (
     zalo_headers,
 )
 
-from app.channels.zalo.client import typed_options
-from app.conversation.engine import ATTACHMENT_ONLY, EMPTY
+from app.contracts.channel import typed_options
+from app.conversation.responder import ATTACHMENT_ONLY, EMPTY
 from app.replies.composer import MAIN_ACTIONS
 
 MIB = 1024 * 1024

@@ -26,9 +26,9 @@ from app.contracts.channel import (
     ChannelWindowClosed,
     clean_text,
 )
+from app.db import GroupCommit
 from app.outbox.service import backoff_delay, is_transient, pieces
 from app.replies.composer import MAIN_ACTIONS
-from app.storage import GroupCommit
 
 
 def graph(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:

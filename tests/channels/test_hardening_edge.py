@@ -21,7 +21,7 @@ from app.channels.web import router as web_router
 from app.channels.web.router import SESSION_COOKIE
 from app.channels.zalo.parse import parse as zalo_parse
 from app.db import make_engine
-from app.ops.security import CSP, RateLimiter, Throttle
+from app.http.security import CSP, RateLimiter, Throttle
 
 CONSENT_STEP = "Bạn kể ngắn gọn chuyện gì đã xảy ra"  # the first question after consenting
 MARKER = "BIMAT-0912345678"
@@ -407,7 +407,7 @@ async def test_the_page_starts_the_session_its_messages_use(bot: Bot):
 async def test_webhooks_during_a_database_outage_are_503_and_logged_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ):
-    from app.channels import receive
+    from app.http import webhooks as receive
 
     monkeypatch.setattr(receive, "_RECORD_ERRORS", Throttle(60.0))
     caplog.set_level(logging.INFO)

@@ -7,7 +7,7 @@ import re
 import pytest
 from channel_support import CAN_THO_HOTLINE, SCAM_TEXT, TUYEN_QUANG_HOTLINE, Bot
 
-from app.conversation.engine import EMPTY
+from app.conversation.responder import EMPTY
 
 
 async def test_the_page_is_vietnamese_lists_the_provinces_and_loads_nothing_external(bot: Bot):

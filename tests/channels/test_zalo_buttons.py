@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.channels.zalo.client import ZaloClient, typed_options
+from app.channels.zalo.client import ZaloClient
 from app.contracts import QuickReply
-from app.contracts.channel import ChannelWindowClosed
+from app.contracts.channel import ChannelWindowClosed, typed_options
 from app.replies.composer import MAIN_ACTIONS
 
 

@@ -9,8 +9,8 @@ import re
 from sqlalchemy import Engine as Database
 
 from app.contracts import IncomingMessage, Reply
-from app.conversation.engine import Engine
-from app.db import session_scope
+from app.conversation.responder import Responder
+from app.db import transaction
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
 HOTLINE = "069.367.2888"  # Công an thành phố Cần Thơ, the default province
@@ -27,9 +27,9 @@ def cooperative_answer(said: str) -> str:
 
 
 class Citizen:
-    """One citizen on one channel; every message goes through `Engine.handle` in its own session."""
+    """One citizen on one channel; every message goes through `Responder.handle` in its own session."""
 
-    def __init__(self, engine: Engine, db: Database, *, user_id: str, channel: str = "web") -> None:
+    def __init__(self, engine: Responder, db: Database, *, user_id: str, channel: str = "web") -> None:
         self.engine = engine
         self.db = db
         self.user_id = user_id
@@ -52,7 +52,7 @@ class Citizen:
             payload=payload,
             received_at=now,
         )
-        with session_scope(self.db) as session:
+        with transaction(self.db) as session:
             out = self.engine.handle(message, province=self.province, session=session)
         self.transcript.append("\n".join(r.text for r in out))
         return out

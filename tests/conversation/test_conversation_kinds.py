@@ -1,4 +1,4 @@
-"""One test (or a small parametrized group) per kind of conversation, through `Engine.handle`.
+"""One test (or a small parametrized group) per kind of conversation, through `Responder.handle`.
 
 Every text, phone number, account number and link here is invented for these tests.
 """
@@ -12,11 +12,11 @@ from conversation_support import HOTLINE, OFF_TOPIC, Citizen
 from sqlalchemy import Engine as Database
 
 from app.contracts import IncomingMessage
-from app.conversation.engine import Engine
 from app.conversation.memo import Memo
 from app.conversation.report_flow import REPORT_FLOW
-from app.conversation.state import load_state
-from app.db import session_scope
+from app.conversation.responder import Responder
+from app.conversation_state.store import load_state
+from app.db import transaction
 from app.tips.service import NewTip, create_tip, get_tip
 
 URGENT_WORDS = ("gọi ngay", "khóa", "phong tỏa", "tra soát")
@@ -24,12 +24,12 @@ MENU_LINE = re.compile(r"^\s*1\.", re.MULTILINE)
 BAN = re.compile(r"\b[Bb]ạn\b")
 
 
-def tactic_names(engine: Engine) -> list[str]:
+def tactic_names(engine: Responder) -> list[str]:
     return [t.name for t in engine.analyzer.tactics.values()]
 
 
 def tip_of(db: Database, ref: str):
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = get_tip(session, ref_code=ref)
     assert tip is not None
     return tip
@@ -205,7 +205,7 @@ def test_d_typing_a_number_picks_that_alternative(citizen: Citizen):
 
 
 @pytest.mark.parametrize("typed", ["2", "số 2", "chon 2 nhe", "2 a"])
-def test_d_command_reads_a_typed_choice_from_the_memo(conv_engine: Engine, typed):
+def test_d_command_reads_a_typed_choice_from_the_memo(conv_engine: Responder, typed):
     first, second = list(conv_engine.analyzer.tactics)[:2]
     memo = Memo(choices=[first, second])
     message = IncomingMessage(channel="web", channel_id="can-tho", user_id="x", message_id="m", text=typed)
@@ -226,7 +226,7 @@ def test_d_more_after_a_scam_gives_the_details(citizen: Citizen, more):
 
 
 def _file_tip(db: Database, *, reporter: str, channel: str) -> tuple[str, str]:
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = create_tip(
             session,
             tip=NewTip(province="can-tho", channel=channel, reporter_id=reporter, turns=["chuyện đã kể"]),
@@ -239,7 +239,7 @@ def test_d_status_question_about_an_unknown_code_starts_no_report(citizen: Citiz
     said = citizen.say("mã CT-20261118-0027 tới đâu rồi")
     assert "CT-20261118-0027" in said and HOTLINE in said
     assert "đồng ý" not in said and "tố giác?" not in said
-    with session_scope(citizen.db) as session:
+    with transaction(citizen.db) as session:
         state = load_state(session, channel=citizen.channel, user_id=citizen.user_id)
     assert state is None or state.flow != REPORT_FLOW
 

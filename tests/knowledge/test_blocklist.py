@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from app.blocklist import service as bl
 from app.blocklist.models import Kind
-from app.checks.domains import OfficialDomains
-from app.db import downgrade, make_engine, session_scope, upgrade
+from app.catalog.official_domains import OfficialDomains
+from app.db import downgrade, make_engine, transaction, upgrade
 
 WHEN = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)  # 30/11/2026 in Vietnam
 
@@ -117,7 +117,7 @@ def test_import_is_idempotent_reports_bad_lines_and_refuses_official_domains(
         file_name=path.name,
     )
     assert (again.read, again.added, again.already) == (2, 0, 2)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         [summary] = bl.list_sources(session)
         assert summary.name == "Cục ATTT"
         assert summary.counts == {"domain": 2}
@@ -131,7 +131,7 @@ def test_replace_removes_what_the_new_list_no_longer_holds(db_engine: Database):
         db_engine, enumerate(["b-evil.top", "c-evil.top"], 1), source="S", kind=Kind.domain, replace=True
     )
     assert (result.added, result.removed) == (1, 1)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert bl.lookup(session, Kind.domain, ["a-evil.top"]) == []
         assert [h.value for h in bl.lookup(session, Kind.domain, ["c-evil.top"])] == ["c-evil.top"]
 
@@ -140,13 +140,13 @@ def test_lookup_names_each_list_once_with_its_date_and_remove_forgets_it(db_engi
     bl.import_items(db_engine, [(1, "0912345678")], source="Ngân hàng A", kind=Kind.phone, now=WHEN)
     later = WHEN + dt.timedelta(days=2)
     bl.import_items(db_engine, [(1, "+84 912 345 678")], source="Công an tỉnh", kind=Kind.phone, now=later)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         hits = bl.lookup(session, Kind.phone, ["+84912345678"])
         assert [(h.source, h.updated_at) for h in hits] == [("Công an tỉnh", later), ("Ngân hàng A", WHEN)]
         assert bl.lookup(session, Kind.account, ["+84912345678"]) == []
         assert bl.remove(session, source="Ngân hàng A") == 1
         assert bl.remove(session, source="Ngân hàng A") is None
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert [h.source for h in bl.lookup(session, Kind.phone, ["+84912345678"])] == ["Công an tỉnh"]
         assert [s.name for s in bl.list_sources(session)] == ["Công an tỉnh"]
 
@@ -176,7 +176,7 @@ def test_a_50000_line_list_imports_in_seconds_and_a_lookup_takes_under_a_millise
     again = bl.import_items(db_engine, bl.read_list(path), source="Danh sách lớn", kind=Kind.domain)
     assert again.added == 0 and again.already == 49_990
     cpu, walls = [], []
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         bl.lookup(session, Kind.domain, ["warm-up.top"])
         for i in range(0, 49_990, 997):
             t0, w0 = time.process_time(), time.perf_counter()

@@ -9,10 +9,10 @@ from sqlalchemy import Engine as Database
 
 from app.blocklist import service as bl
 from app.blocklist.models import Kind
-from app.checks.domains import OfficialDomains
+from app.catalog.official_domains import OfficialDomains
 from app.checks.numbers import find_foreign_numbers
 from app.checks.service import Checker
-from app.db import session_scope
+from app.db import transaction
 from app.nlu.entities import extract_entities
 
 WHEN = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
@@ -39,7 +39,7 @@ def listed(db_engine: Database) -> Database:
 
 
 def _check(checker: Checker, db: Database, text: str) -> str:
-    with session_scope(db) as session:
+    with transaction(db) as session:
         said = checker.check(extract_entities(text), session=session, text=text)
     assert said is not None
     return said

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.checks.domains import OfficialDomains
+from app.catalog.official_domains import OfficialDomains
 from app.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data"

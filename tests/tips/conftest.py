@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import Engine as Database
 from tips_support import Citizen
 
-from app.conversation.engine import Engine
+from app.conversation.responder import Responder
 from app.settings import PROJECT_ROOT, Settings
 
 
 @pytest.fixture(scope="session")
-def bot_engine() -> Engine:
+def bot_engine() -> Responder:
     """The real engine (catalogue, intents, provinces, official domains), built once."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -20,9 +20,9 @@ def bot_engine() -> Engine:
         provinces_path=PROJECT_ROOT / "provinces.yaml",
         default_province="can-tho",
     )
-    return Engine.from_settings(settings)
+    return Responder.from_settings(settings)
 
 
 @pytest.fixture
-def citizen(bot_engine: Engine, db_engine: Database) -> Citizen:
+def citizen(bot_engine: Responder, db_engine: Database) -> Citizen:
     return Citizen(bot_engine, db_engine, user_id="citizen-1")

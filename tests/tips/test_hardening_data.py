@@ -14,13 +14,13 @@ from sqlalchemy import Table, select
 from sqlmodel import Session
 from tips_support import FULL_REPORT, REF_RE, Citizen, add_tip
 
-from app.conversation.engine import Engine
 from app.conversation.report_flow import MAX_DRAFT_TURNS
-from app.conversation.state import load_state, save_state
-from app.db import session_scope
+from app.conversation.responder import Responder
+from app.conversation_state.store import load_state, save_state
+from app.db import transaction
 from app.inbox.service import EVENTS
 from app.outbox.service import OUTBOX
-from app.retention import Purged, purge_data
+from app.privacy.retention import Purged, purge_data
 from app.settings import PROJECT_ROOT, Settings
 from app.tips.export import ExportOptions, tip_json
 from app.tips.models import TIPS, TipRead, TipStatus
@@ -31,14 +31,14 @@ SCAM_PHONE = "+84912345678"  # fictional, the number in FULL_REPORT
 
 
 def _tip(db: Database, ref: str) -> TipRead:
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = get_tip(session, ref_code=ref)
     assert tip is not None
     return tip
 
 
 def _all_tips(db: Database) -> list[TipRead]:
-    with session_scope(db) as session:
+    with transaction(db) as session:
         return list_tips(session, limit=1000)
 
 
@@ -46,7 +46,7 @@ def _all_tips(db: Database) -> list[TipRead]:
 
 
 def test_a_check_counts_distinct_reporters_and_those_an_officer_took_up(
-    bot_engine: Engine, db_engine: Database
+    bot_engine: Responder, db_engine: Database
 ):
     for i in range(3):  # one person, three tips
         add_tip(
@@ -54,7 +54,7 @@ def test_a_check_counts_distinct_reporters_and_those_an_officer_took_up(
         )
     add_tip(db_engine, when=DAY, channel="zalo", reporter_id="z-other", phones=[SCAM_PHONE])
     taken_up = add_tip(db_engine, when=DAY, channel="messenger", reporter_id="z-other", phones=[SCAM_PHONE])
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         set_status(session, ref_code=taken_up, status=TipStatus.dang_xu_ly)
         stats = phone_stats(session, phone=SCAM_PHONE)
     assert (stats.count, stats.reporters, stats.verified) == (5, 3, 1)
@@ -64,7 +64,7 @@ def test_a_check_counts_distinct_reporters_and_those_an_officer_took_up(
     assert "5 tố giác" not in said and "5 người" not in said  # the tip count is never shown
 
 
-def test_web_tips_from_one_client_count_as_one_reporter(bot_engine: Engine, db_engine: Database):
+def test_web_tips_from_one_client_count_as_one_reporter(bot_engine: Responder, db_engine: Database):
     for i in range(20):  # twenty anonymous sessions, one address
         add_tip(
             db_engine,
@@ -74,14 +74,14 @@ def test_web_tips_from_one_client_count_as_one_reporter(bot_engine: Engine, db_e
             reporter_key="web-client:abc",
             phones=[SCAM_PHONE],
         )
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert phone_stats(session, phone=SCAM_PHONE).reporters == 1
     said = Citizen(bot_engine, db_engine, user_id="asker").say("số 0912345678 có lừa đảo không")
     assert "1 người đã tố giác số này" in said
 
 
 def test_twenty_spam_reports_from_one_client_never_count_as_more_than_five(
-    bot_engine: Engine, db_engine: Database
+    bot_engine: Responder, db_engine: Database
 ):
     refs: list[str] = []
     refused = 0
@@ -97,7 +97,7 @@ def test_twenty_spam_reports_from_one_client_never_count_as_more_than_five(
         refs.append(found.group(0))
     assert len(refs) == 5 and refused == 15  # CANHGIAC_TIPS_PER_REPORTER_PER_DAY's default
     assert len(_all_tips(db_engine)) == 5
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         keys = set(session.execute(select(TIPS.c.reporter_key)).scalars())
     assert len(keys) == 1 and "203.0.113.7" not in str(keys)  # one digest, never the address
 
@@ -106,7 +106,7 @@ def test_twenty_spam_reports_from_one_client_never_count_as_more_than_five(
 
 
 def test_the_daily_limit_follows_the_user_id_and_resets_the_next_day(
-    bot_engine: Engine, db_engine: Database, monkeypatch: pytest.MonkeyPatch
+    bot_engine: Responder, db_engine: Database, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(bot_engine.reports, "tips_per_day", 2)
     citizen = Citizen(bot_engine, db_engine, user_id="zalo-1", channel="zalo")
@@ -121,7 +121,7 @@ def test_the_daily_limit_follows_the_user_id_and_resets_the_next_day(
 
 
 def test_a_draft_finished_past_the_limit_is_not_stored_and_the_citizen_is_told(
-    bot_engine: Engine, db_engine: Database, monkeypatch: pytest.MonkeyPatch
+    bot_engine: Responder, db_engine: Database, monkeypatch: pytest.MonkeyPatch
 ):
     citizen = Citizen(bot_engine, db_engine, user_id="zalo-2", channel="zalo")
     said = citizen.say(FULL_REPORT)
@@ -141,7 +141,7 @@ def test_the_limit_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch):
     assert Settings(_env_file=None, tips_per_reporter_per_day=7).tips_per_reporter_per_day == 7  # type: ignore[call-arg]
 
 
-def test_engine_from_settings_passes_the_limit(bot_engine: Engine):
+def test_engine_from_settings_passes_the_limit(bot_engine: Responder):
     assert bot_engine.reports.tips_per_day == Settings(_env_file=None).tips_per_reporter_per_day == 5  # type: ignore[call-arg]
 
 
@@ -159,7 +159,7 @@ def test_engine_from_settings_passes_the_limit(bot_engine: Engine):
     ],
 )
 def test_the_reporters_own_number_is_their_contact_not_a_reported_phone(
-    bot_engine: Engine, db_engine: Database, contact: str
+    bot_engine: Responder, db_engine: Database, contact: str
 ):
     citizen = Citizen(bot_engine, db_engine, user_id="web-contact")
     said = citizen.say(f"{FULL_REPORT} {contact}")
@@ -169,11 +169,11 @@ def test_the_reporters_own_number_is_their_contact_not_a_reported_phone(
     tip = _tip(db_engine, ref.group(0))
     assert tip.phones == [SCAM_PHONE]
     assert tip.reporter_contact == "+84987654321"
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert phone_stats(session, phone="+84987654321").count == 0
 
 
-def test_a_contact_given_in_an_answer_is_kept_apart_too(bot_engine: Engine, db_engine: Database):
+def test_a_contact_given_in_an_answer_is_kept_apart_too(bot_engine: Responder, db_engine: Database):
     citizen = Citizen(bot_engine, db_engine, user_id="web-contact-2")
     citizen.say("Tôi muốn tố giác")
     citizen.say("Có")
@@ -190,7 +190,7 @@ def test_a_contact_given_in_an_answer_is_kept_apart_too(bot_engine: Engine, db_e
 
 
 def test_deleting_my_data_removes_my_contact_and_keeps_me_counted_once(
-    bot_engine: Engine, db_engine: Database
+    bot_engine: Responder, db_engine: Database
 ):
     citizen = Citizen(bot_engine, db_engine, user_id="web-forget", client_key="198.51.100.4")
     citizen.say(f"{FULL_REPORT} Số của tôi 0987 654 321.")
@@ -205,7 +205,7 @@ def test_deleting_my_data_removes_my_contact_and_keeps_me_counted_once(
     assert not any("0987 654 321" in turn for turn in tip.turns)
     assert any("0912 345 678" in turn for turn in tip.turns)  # the scammer's number stays
     assert tip.phones == [SCAM_PHONE]
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert phone_stats(session, phone=SCAM_PHONE).reporters == 1
     other = _tip(db_engine, second.group(0))
     assert other.reporter_id is None
@@ -214,7 +214,7 @@ def test_deleting_my_data_removes_my_contact_and_keeps_me_counted_once(
 # --------------------------------------------------------------------------- turn limit
 
 
-def test_a_full_draft_says_what_is_kept_at_every_step(bot_engine: Engine, db_engine: Database):
+def test_a_full_draft_says_what_is_kept_at_every_step(bot_engine: Responder, db_engine: Database):
     citizen = Citizen(bot_engine, db_engine, user_id="talkative", channel="zalo")
     citizen.say("Tôi muốn tố giác")
     for i in range(MAX_DRAFT_TURNS):
@@ -291,7 +291,7 @@ def test_data_purge_deletes_old_rows_of_every_table(db_engine: Database):
     old, recent = dt.timedelta(days=40), dt.timedelta(days=1)
     old_tip = add_tip(db_engine, when=NOW - old, phones=[SCAM_PHONE])
     new_tip = add_tip(db_engine, when=NOW - recent, phones=[SCAM_PHONE])
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         save_state(session, channel="zalo", user_id="old", flow="report", data={}, now=NOW - old)
         save_state(session, channel="zalo", user_id="new", flow="report", data={}, now=NOW - recent)
         done_old = _event(session, "e1", age=old, status="done", text=None)
@@ -302,10 +302,10 @@ def test_data_purge_deletes_old_rows_of_every_table(db_engine: Database):
         pending_old = _event(session, "e4", age=old, status="pending")
         done_new = _event(session, "e5", age=recent, status="done", text=None)
         sent_new = _reply(session, done_new, 0, age=recent, status="sent")
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         done = purge_data(session, days=30, now=NOW)
     assert (done.tips, done.states, done.inbound, done.outbound) == (1, 1, 2, 1)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert get_tip(session, ref_code=old_tip) is None and get_tip(session, ref_code=new_tip) is not None
         assert load_state(session, channel="zalo", user_id="old") is None
         assert load_state(session, channel="zalo", user_id="new") is not None
@@ -318,7 +318,7 @@ def test_data_purge_deletes_old_rows_of_every_table(db_engine: Database):
 
 def test_finished_messages_lose_their_text_after_the_given_hours(db_engine: Database):
     long_ago, lately = dt.timedelta(hours=30), dt.timedelta(hours=2)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         failed = _event(session, "f1", age=long_ago, status="failed")
         pending = _event(session, "f2", age=long_ago, status="pending")
         fresh = _event(session, "f3", age=lately, status="done")
@@ -326,11 +326,11 @@ def test_finished_messages_lose_their_text_after_the_given_hours(db_engine: Data
         given_up = _reply(session, failed, 1, age=long_ago, status="failed")
         queued = _reply(session, pending, 0, age=long_ago, status="pending")
         just_sent = _reply(session, fresh, 0, age=lately, status="sent")
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         done = purge_data(session, days=30, clear_text_after_hours=24, now=NOW)
     assert (done.inbound_texts, done.outbound_texts) == (1, 2)
     assert (done.inbound, done.outbound, done.tips) == (0, 0, 0)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         events = _texts(session, EVENTS)
         assert events[failed] is None and events[pending] == "xin chào" and events[fresh] == "xin chào"
         payloads = dict(session.execute(select(EVENTS.c.id, EVENTS.c.payload)).all())
@@ -338,16 +338,16 @@ def test_finished_messages_lose_their_text_after_the_given_hours(db_engine: Data
         replies = _texts(session, OUTBOX)
         assert replies[sent] == "" and replies[given_up] == ""
         assert replies[queued] and replies[just_sent]
-    with session_scope(db_engine) as session:  # run again: nothing more to do
+    with transaction(db_engine) as session:  # run again: nothing more to do
         again = purge_data(session, days=30, clear_text_after_hours=24, now=NOW)
     assert again == Purged()
-    with pytest.raises(ValueError), session_scope(db_engine) as session:
+    with pytest.raises(ValueError), transaction(db_engine) as session:
         purge_data(session, days=-1, now=NOW)
 
 
 def test_the_data_purge_command(database_url: str, db_engine: Database):
     ref = add_tip(db_engine, when=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), phones=[SCAM_PHONE])
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
         _event(session, "c1", age=NOW - two_days_ago, status="done")
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CANHGIAC_")}
@@ -367,13 +367,13 @@ def test_the_data_purge_command(database_url: str, db_engine: Database):
     kept = run("--older-than", "30")
     assert kept.returncode == 0, kept.stderr
     assert "Đã xóa 0 tố giác" in kept.stdout and "đã xóa nội dung 1 tin nhắn đến" in kept.stdout
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert get_tip(session, ref_code=ref) is not None
     purged = run("--older-than", "2", "--clear-text-after-hours", "0")
     assert (
         purged.returncode == 0 and "Đã xóa 1 tố giác" in purged.stdout and "1 tin nhắn đến" in purged.stdout
     )
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         assert get_tip(session, ref_code=ref) is None
     bad = run("--older-than", "-1")
     assert bad.returncode != 0 and "Traceback" not in bad.stderr

@@ -15,7 +15,7 @@ from sqlalchemy import Engine as Database
 from sqlalchemy import select
 from tips_support import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, cooperative_answer
 
-from app.db import session_scope
+from app.db import transaction
 from app.outbox.service import OUTBOX
 from app.settings import PROJECT_ROOT
 from app.tips.service import get_tip
@@ -60,7 +60,7 @@ async def converse(send: Any, texts: Any, first: str) -> str | None:
 
 
 def stored(db: Database, ref: str) -> Any:
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = get_tip(session, ref_code=ref)
     assert tip is not None
     return tip
@@ -88,7 +88,7 @@ async def test_report_through_messenger(bot: Any, db_engine: Database):
     assert await support.wait_until(lambda: len(messenger_texts(bot, psid)) > before)
     assert ref in messenger_texts(bot, psid)[-1]
     assert stored(db_engine, ref).reporter_id is None
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         texts = [
             row.text
             for row in session.execute(select(OUTBOX.c.text, OUTBOX.c.status).where(OUTBOX.c.user_id == psid))

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import Engine as Database
 from tips_support import Citizen, add_tip
 
-from app.checks.domains import DEFAULT_OFFICIAL_DOMAINS, OfficialDomains, link_parts, matches_by_domain
-from app.conversation.engine import Engine
+from app.catalog.official_domains import DEFAULT_OFFICIAL_DOMAINS, OfficialDomains, matches_by_domain
+from app.conversation.responder import Responder
+from app.text.links import link_parts
 
 DAY = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
 
@@ -107,7 +108,7 @@ def test_an_unknown_number_is_never_called_safe(citizen: Citizen):
 
 
 def test_a_reported_number_shows_count_date_and_tactic_but_not_the_reporter(
-    bot_engine: Engine, db_engine: Database
+    bot_engine: Responder, db_engine: Database
 ):
     for days, tactic in ((0, "impersonate_authority"), (2, "impersonate_authority"), (1, "otp_theft")):
         add_tip(
@@ -128,7 +129,7 @@ def test_a_reported_number_shows_count_date_and_tactic_but_not_the_reporter(
     assert "chưa phải kết luận" in said
 
 
-def test_accounts_and_links_are_checked_too(bot_engine: Engine, db_engine: Database):
+def test_accounts_and_links_are_checked_too(bot_engine: Responder, db_engine: Database):
     add_tip(
         db_engine,
         when=DAY,

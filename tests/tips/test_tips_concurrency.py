@@ -7,7 +7,7 @@ import multiprocessing
 from sqlalchemy import Engine as Database
 from tips_support import report_in_a_process
 
-from app.db import session_scope
+from app.db import transaction
 from app.tips.service import TipFilter, list_tips
 
 PER_WORKER = 12
@@ -38,7 +38,7 @@ def test_two_processes_never_collide_on_a_reference_code(database_url: str, db_e
     day = refs[0].split("-")[1]
     if all(ref.split("-")[1] == day for ref in refs):  # (a run across local midnight restarts at 0001)
         assert sorted(int(ref.rsplit("-", 1)[1]) for ref in refs) == list(range(1, 2 * PER_WORKER + 1))
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         stored = list_tips(session, filters=TipFilter(), limit=1000)
     assert sorted(t.ref_code for t in stored) == sorted(refs)
     assert {t.reporter_id for t in stored} == {f"w{w}-c{i}" for w in (1, 2) for i in range(PER_WORKER)}

@@ -19,6 +19,7 @@ from sqlalchemy import Engine as Database
 from tips_support import add_tip
 
 from app.settings import PROJECT_ROOT
+from app.text.formatting import VN_TZ
 from app.tips.export import (
     EMPTY_MARK,
     HEADERS,
@@ -30,7 +31,7 @@ from app.tips.export import (
     unneutralize,
     write_xlsx,
 )
-from app.tips.models import VN_TZ, TipRead
+from app.tips.models import TipRead
 from app.tips.service import TipFilter, iter_tips
 
 DAY = dt.datetime(2026, 11, 23, 3, 4, 5, tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""The report conversation through `Engine.handle`, on SQLite and PostgreSQL."""
+"""The report conversation through `Responder.handle`, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,28 +9,28 @@ import pytest
 from sqlalchemy import Engine as Database
 from tips_support import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, Citizen
 
-from app.conversation.engine import Engine
-from app.conversation.state import load_state
-from app.db import make_engine, session_scope
+from app.conversation.responder import Responder
+from app.conversation_state.store import load_state
+from app.db import make_engine, transaction
 from app.settings import PROJECT_ROOT, Settings
 from app.tips.service import TipFilter, get_tip, list_tips
 
 
 def tip_of(db: Database, ref: str):
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = get_tip(session, ref_code=ref)
     assert tip is not None
     return tip
 
 
 def all_tips(db: Database):
-    with session_scope(db) as session:
+    with transaction(db) as session:
         return list_tips(session, filters=TipFilter(), limit=1000)
 
 
 def draft_of(citizen: Citizen):
     """The citizen's open report draft (the conversation's memo is not a draft)."""
-    with session_scope(citizen.db) as session:
+    with transaction(citizen.db) as session:
         state = load_state(session, channel=citizen.channel, user_id=citizen.user_id)
         return state if state is not None and state.flow == "report" else None
 
@@ -129,7 +129,7 @@ def test_a_photo_during_a_report_is_asked_for_in_words(citizen: Citizen):
     citizen.say("Có")
     said = citizen.say(attachments=("image",))
     assert "hình ảnh" in said and "chuyện gì đã xảy ra" in said  # the same question again
-    with session_scope(citizen.db) as session:
+    with transaction(citizen.db) as session:
         state = load_state(session, channel=citizen.channel, user_id=citizen.user_id)
     assert state is not None and state.data["asked"] == [] and state.data["turns"] == []
 
@@ -238,7 +238,7 @@ def test_a_paused_draft_can_be_dropped(citizen: Citizen):
 
 
 def test_a_report_interrupted_by_a_restart_completes(
-    bot_engine: Engine, database_url: str, db_engine: Database
+    bot_engine: Responder, database_url: str, db_engine: Database
 ):
     before = Citizen(bot_engine, db_engine, user_id="citizen-9", channel="zalo")
     before.say("tôi muốn tố giác")
@@ -253,7 +253,7 @@ def test_a_report_interrupted_by_a_restart_completes(
     )
     new_db = make_engine(database_url)
     try:
-        after = Citizen(Engine.from_settings(settings), new_db, user_id="citizen-9", channel="zalo")
+        after = Citizen(Responder.from_settings(settings), new_db, user_id="citizen-9", channel="zalo")
         after.now = before.now
         question = after.say("Có người nhắn Zalo số 0933444555 nhờ chuyển tiền giúp, giả làm con tôi")
         assert "bao nhiêu tiền" in question
@@ -266,7 +266,7 @@ def test_a_report_interrupted_by_a_restart_completes(
         new_db.dispose()
 
 
-def test_two_citizens_keep_separate_drafts(bot_engine: Engine, db_engine: Database):
+def test_two_citizens_keep_separate_drafts(bot_engine: Responder, db_engine: Database):
     a = Citizen(bot_engine, db_engine, user_id="a")
     b = Citizen(bot_engine, db_engine, user_id="b", channel="messenger")
     a.say("tôi muốn tố giác")
@@ -308,7 +308,7 @@ def test_a_button_of_a_finished_report_gets_a_polite_answer(citizen: Citizen):
     assert "không có tố giác nào đang soạn" in said
 
 
-def test_without_a_session_the_engine_still_answers(bot_engine: Engine):
+def test_without_a_session_the_engine_still_answers(bot_engine: Responder):
     from app.contracts import IncomingMessage
 
     message = IncomingMessage(

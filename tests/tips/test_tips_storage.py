@@ -9,8 +9,9 @@ from sqlalchemy import Engine as Database
 from sqlalchemy import func, select
 from tips_support import add_tip
 
-from app.conversation.state import load_state, purge_states, save_state
-from app.db import session_scope
+from app.conversation_state.store import load_state, save_state
+from app.conversation_state.store import purge_before as purge_states
+from app.db import transaction
 from app.tips.models import TIP_LINKS, TIP_PHONES, TIPS, TipStatus
 from app.tips.service import (
     NewTip,
@@ -19,12 +20,12 @@ from app.tips.service import (
     account_stats,
     create_tip,
     domain_stats,
-    forget_reporter,
+    forget_user,
     get_tip,
     link_key_stats,
     list_tips,
     phone_stats,
-    purge_older_than,
+    purge_before,
     set_status,
 )
 
@@ -45,7 +46,7 @@ def test_reference_codes_count_per_province_prefix_and_vietnam_day(db_engine: Da
 
 
 def test_a_taken_reference_code_is_skipped_not_reused(db_engine: Database):
-    with session_scope(db_engine) as session:  # a code written by hand, ahead of the counter
+    with transaction(db_engine) as session:  # a code written by hand, ahead of the counter
         session.execute(
             TIPS.insert().values(
                 ref_code="CT-20261123-0001",
@@ -82,9 +83,9 @@ def test_a_tip_keeps_every_fact(db_engine: Database):
         incident_when="hôm qua",
         urgent=True,
     )
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         ref = create_tip(session, tip=new, ref_prefix="CT", now=DAY).ref_code
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         tip = get_tip(session, ref_code=ref.lower())
     assert tip is not None
     assert tip.created_at == DAY and tip.created_at.tzinfo is not None
@@ -119,7 +120,7 @@ def test_mention_counts_come_from_the_indexed_child_rows(db_engine: Database):
         db_engine, when=DAY, accounts=[("0451000123456", "Vietcombank")], urls=["http://a.scam-site.top/x"]
     )
     add_tip(db_engine, when=DAY, urls=["b.scam-site.top", "https://bit.ly/abc"])
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         phone = phone_stats(session, phone="+84912345678")
         assert phone.count == 3
         assert phone.last_at == DAY + dt.timedelta(days=3)
@@ -140,11 +141,11 @@ def test_filters_use_vietnam_days_and_match_tactic_status_and_province(db_engine
     c = add_tip(
         db_engine, prefix="TQ", province="tuyen-quang", when=DAY + dt.timedelta(days=1), tactics=["loan_app"]
     )
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         set_status(session, ref_code=b, status=TipStatus.dang_xu_ly)
 
     def refs(**filters: object) -> set[str]:
-        with session_scope(db_engine) as session:
+        with transaction(db_engine) as session:
             return {t.ref_code for t in list_tips(session, filters=TipFilter(**filters), limit=100)}  # type: ignore[arg-type]
 
     assert refs() == {a, b, c}
@@ -161,13 +162,13 @@ def test_filters_use_vietnam_days_and_match_tactic_status_and_province(db_engine
 def test_set_status_records_the_note_and_the_update_time(db_engine: Database):
     ref = add_tip(db_engine, when=DAY)
     later = DAY + dt.timedelta(hours=5)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         tip = set_status(
             session, ref_code=ref, status=TipStatus.da_chuyen, note="Chuyển Phòng An ninh mạng", now=later
         )
     assert tip.status == TipStatus.da_chuyen and tip.officer_note == "Chuyển Phòng An ninh mạng"
     assert tip.updated_at == later and tip.created_at == DAY
-    with session_scope(db_engine) as session, pytest.raises(TipNotFound):
+    with transaction(db_engine) as session, pytest.raises(TipNotFound):
         set_status(session, ref_code="CT-20990101-0001", status=TipStatus.dong)
 
 
@@ -175,23 +176,21 @@ def test_purge_deletes_old_tips_with_their_facts(db_engine: Database):
     now = DAY + dt.timedelta(days=400)
     add_tip(db_engine, when=DAY, phones=["+84911111111"], urls=["old.top"])
     keep = add_tip(db_engine, when=now - dt.timedelta(days=10), phones=["+84922222222"])
-    with session_scope(db_engine) as session:
-        assert purge_older_than(session, days=365, now=now) == 1
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
+        assert purge_before(session, before=now - dt.timedelta(days=365)) == 1
+    with transaction(db_engine) as session:
         assert [t.ref_code for t in list_tips(session)] == [keep]
         assert session.execute(select(func.count()).select_from(TIP_PHONES)).scalar_one() == 1
         assert session.execute(select(func.count()).select_from(TIP_LINKS)).scalar_one() == 0
-        with pytest.raises(ValueError):
-            purge_older_than(session, days=-1)
 
 
 def test_forgetting_a_reporter_touches_only_their_tips(db_engine: Database):
     mine = add_tip(db_engine, when=DAY, reporter_id="u1", reporter_name="Lê Thị Mai", phones=["+84933333333"])
     other_channel = add_tip(db_engine, when=DAY, channel="zalo", reporter_id="u1")
     someone_else = add_tip(db_engine, when=DAY, reporter_id="u2")
-    with session_scope(db_engine) as session:
-        assert forget_reporter(session, channel="web", reporter_id="u1") == [mine]
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
+        assert forget_user(session, channel="web", user_id="u1") == [mine]
+    with transaction(db_engine) as session:
         forgotten = get_tip(session, ref_code=mine)
         assert forgotten is not None and forgotten.reporter_id is None and forgotten.reporter_name is None
         assert forgotten.phones == ["+84933333333"]
@@ -200,12 +199,12 @@ def test_forgetting_a_reporter_touches_only_their_tips(db_engine: Database):
 
 
 def test_conversation_state_is_one_row_per_citizen_and_can_be_purged(db_engine: Database):
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         save_state(session, channel="zalo", user_id="u1", flow="report", data={"step": "consent"}, now=DAY)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         save_state(session, channel="zalo", user_id="u1", flow="report", data={"step": "confirm"}, now=DAY)
         save_state(session, channel="web", user_id="u1", flow="report", data={"step": "x"}, now=DAY)
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         state = load_state(session, channel="zalo", user_id="u1")
         assert state is not None and state.data == {"step": "confirm"} and state.updated_at == DAY
         assert purge_states(session, before=DAY + dt.timedelta(seconds=1)) == 2
@@ -216,7 +215,7 @@ def test_a_link_with_an_overlong_host_is_still_filed(db_engine: Database):
     """A 300-character host label (no real host is that long) never makes the database refuse a tip."""
     url = "https://" + "a" * 300 + ".top/dang-nhap"
     ref = add_tip(db_engine, urls=[url], phones=["+84912345678"])
-    with session_scope(db_engine) as session:
+    with transaction(db_engine) as session:
         tip = get_tip(session, ref_code=ref)
     assert tip is not None and [link.url for link in tip.links] == [url]
     assert len(tip.links[0].domain) <= 253

@@ -9,8 +9,8 @@ import re
 from sqlalchemy import Engine as Database
 
 from app.contracts import IncomingMessage, Reply
-from app.conversation.engine import Engine
-from app.db import session_scope
+from app.conversation.responder import Responder
+from app.db import transaction
 from app.tips.service import NewTip, create_tip
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
@@ -33,11 +33,11 @@ def cooperative_answer(said: str) -> str:
 
 
 class Citizen:
-    """One citizen on one channel; every message goes through `Engine.handle` with its own session."""
+    """One citizen on one channel; every message goes through `Responder.handle` with its own session."""
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Responder,
         db: Database,
         *,
         user_id: str,
@@ -91,7 +91,7 @@ class Citizen:
             display_name=self.display_name,
             client_key=self.client_key,
         )
-        with session_scope(self.db) as session:
+        with transaction(self.db) as session:
             replies = self.engine.handle(message, province=self.province, session=session)
         self.transcript.append("\n".join(r.text for r in replies))
         return replies
@@ -111,7 +111,7 @@ def add_tip(db: Database, *, prefix: str = "CT", when: dt.datetime | None = None
     """Store one tip directly; its reference code."""
     values: dict[str, object] = {"province": "can-tho", "channel": "web", "reporter_id": "someone"}
     values.update(facts)
-    with session_scope(db) as session:
+    with transaction(db) as session:
         tip = create_tip(session, tip=NewTip(**values), ref_prefix=prefix, now=when)  # type: ignore[arg-type]
     return tip.ref_code
 
@@ -129,7 +129,7 @@ def report_in_a_process(
         intents_dir=PROJECT_ROOT / "intents",
         provinces_path=PROJECT_ROOT / "provinces.yaml",
     )
-    engine = Engine.from_settings(settings)
+    engine = Responder.from_settings(settings)
     db = make_engine(url)
     ready.put(worker)  # type: ignore[attr-defined]
     go.wait(60)  # type: ignore[attr-defined]

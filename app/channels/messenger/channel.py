@@ -19,6 +19,7 @@ __all__ = ["MessengerChannel"]
 
 class MessengerChannel(Channel):
     name: ClassVar[str] = "messenger"
+    ack_body: ClassVar[str] = "EVENT_RECEIVED"
 
     def __init__(
         self, settings: Settings, http: httpx.AsyncClient, *, page_tokens: Mapping[str, str]

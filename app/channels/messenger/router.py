@@ -1,16 +1,16 @@
-"""Messenger webhook routes: the subscription handshake (GET) and the events (POST)."""
+"""Messenger's own route: the subscription handshake (the events arrive at the shared webhook)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 
 from app.channels.messenger.channel import MessengerChannel
 from app.channels.messenger.verify import handshake_challenge
-from app.channels.receive import disabled_response, receive_webhook
-from app.state import State, state_of
+from app.http.state import State
+from app.http.webhooks import disabled_response
 
 __all__ = ["router"]
 
@@ -32,12 +32,3 @@ async def verify_subscription(
     if answer is None:
         return PlainTextResponse("forbidden", status_code=403)
     return PlainTextResponse(answer)
-
-
-@router.post("/webhooks/messenger")
-async def receive(request: Request) -> Response:
-    """Signed events: 403 without a valid `X-Hub-Signature-256`, 200 once recorded."""
-    state = state_of(request)  # not a dependency: this route carries the load (see bench/)
-    return await receive_webhook(
-        request, state, state.channels["messenger"], bad_signature_status=403, ok_body="EVENT_RECEIVED"
-    )

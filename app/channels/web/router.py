@@ -23,13 +23,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.channels.receive import BodyTooLarge, read_body
 from app.channels.zalo.router import verification_meta
 from app.contracts import IncomingMessage, Reply
 from app.contracts.channel import clean_text
-from app.db import session_scope
-from app.ops.security import INVALID_REQUEST, Throttle, client_host, is_loopback
-from app.state import AppState, State
+from app.db import transaction
+from app.http.security import INVALID_REQUEST, Throttle, client_host, is_loopback
+from app.http.state import AppState, State
+from app.http.webhooks import BodyTooLarge, read_body
 
 __all__ = [
     "MAX_CHAT_BODY",
@@ -133,7 +133,7 @@ async def static_file(name: str) -> Response:
 
 def _answer(state: AppState, message: IncomingMessage) -> list[Reply]:
     province = state.provinces.get(message.channel_id)
-    with session_scope(state.db) as session:
+    with transaction(state.db) as session:
         return state.engine.handle(message, province=province, session=session)
 
 

@@ -21,6 +21,7 @@ __all__ = ["ZaloChannel"]
 
 class ZaloChannel(Channel):
     name: ClassVar[str] = "zalo"
+    bad_signature_status: ClassVar[int] = 401
 
     def __init__(
         self, settings: Settings, http: httpx.AsyncClient, db: Engine, *, oa_seeds: Mapping[str, TokenSeed]
@@ -40,6 +41,7 @@ class ZaloChannel(Channel):
             app_secret=settings.zalo_app_secret.get_secret_value() if settings.zalo_app_secret else None,
             seeds=seeds,
         )
+        self.buttons = settings.zalo_buttons  # otherwise the options are typed at the end of the text
         self.client = ZaloClient(
             http, api_base=settings.zalo_api_base, tokens=self.tokens, buttons=settings.zalo_buttons
         )

@@ -22,9 +22,10 @@ from app.contracts.channel import (
     ChannelRateLimited,
     ChannelTemporaryError,
     ChannelWindowClosed,
+    typed_options,
 )
 
-__all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error", "typed_options"]
+__all__ = ["MAX_TEXT", "ZaloClient", "raise_for_zalo_error"]
 
 MAX_TEXT = 2000
 _AUTH_CODES = {-216, -220}
@@ -69,11 +70,6 @@ def raise_for_zalo_error(response: httpx.Response) -> dict[str, Any]:
     if code in _WINDOW_CODES:
         raise ChannelWindowClosed(message, code=label)
     raise ChannelPermanentError(message, code=label)
-
-
-def typed_options(options: Sequence[QuickReply]) -> str:
-    """The buttons as a line of things to type (Zalo shows no quick replies; typed labels work)."""
-    return "👉 Nhắn: " + " · ".join(o.title for o in options)
 
 
 def _as_text(text: str, options: Sequence[QuickReply]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.inbox.models import TIME_TYPE
+from app.db import UTCDateTime
 
 __all__ = ["ZaloToken"]
 
@@ -21,9 +21,9 @@ class ZaloToken(SQLModel, table=True):
     oa_key: str = Field(primary_key=True, max_length=128)
     access_token: str = Field(sa_type=sa.Text)
     refresh_token: str | None = Field(default=None, sa_type=sa.Text)
-    expires_at: dt.datetime | None = Field(default=None, sa_type=TIME_TYPE)  # unknown for seeded tokens
+    expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)  # unknown for seeded tokens
     # SHA-256 of the pair the environment gave: when the operator sets a new pair, it replaces ours.
     seed_fingerprint: str = Field(max_length=64)
     # A process refreshing the pair holds this lease; others wait for the new pair instead.
-    refreshing_until: dt.datetime | None = Field(default=None, sa_type=TIME_TYPE)
-    updated_at: dt.datetime = Field(sa_type=TIME_TYPE)
+    refreshing_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(sa_type=UTCDateTime)

@@ -1,14 +1,14 @@
-"""Zalo OA routes: the webhook, and the domain-verification file when configured."""
+"""Zalo's own route: the domain-verification file when configured (events arrive at the shared
+webhook)."""
 
 from __future__ import annotations
 
 import html
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from app.channels.receive import receive_webhook
-from app.state import State, state_of
+from app.http.state import State
 
 __all__ = ["router", "verification_meta"]
 
@@ -20,13 +20,6 @@ def verification_meta(content: str | None) -> str:
     if not content:
         return ""
     return f'<meta name="zalo-platform-site-verification" content="{html.escape(content, quote=True)}" />'
-
-
-@router.post("/webhooks/zalo")
-async def receive(request: Request) -> Response:
-    """Signed OA events: 401 without a valid `X-ZEvent-Signature`, 200 once recorded."""
-    state = state_of(request)  # not a dependency: this route carries the load (see bench/)
-    return await receive_webhook(request, state, state.channels["zalo"], bad_signature_status=401)
 
 
 @router.get("/zalo_verifier{code}.html", include_in_schema=False)

@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from app.channels.zalo.models import ZaloToken
 from app.contracts.channel import ChannelAuthError, ChannelError, ChannelTemporaryError
-from app.storage import as_utc, upsert_insert, utcnow, write_lock
+from app.db import as_utc, transaction, upsert_insert, utcnow
 
 __all__ = ["DEFAULT_KEY", "TokenPair", "TokenSeed", "ZaloTokenStore"]
 
@@ -222,7 +222,7 @@ class ZaloTokenStore:
         seed = self._seeds[key]
         fingerprint = seed.fingerprint()
         now = utcnow()
-        with write_lock(self._db), Session(self._db) as session:
+        with transaction(self._db) as session:
             row = session.execute(select(TOKENS).where(TOKENS.c.oa_key == key)).first()
             if row is None:
                 insert = upsert_insert(TOKENS, session.get_bind().dialect.name)
@@ -256,7 +256,7 @@ class ZaloTokenStore:
 
     def _take_lease(self, key: str, rejected: str) -> bool:
         now = utcnow()
-        with write_lock(self._db), Session(self._db) as session:
+        with transaction(self._db) as session:
             result = session.execute(
                 update(TOKENS)
                 .where(
@@ -270,12 +270,12 @@ class ZaloTokenStore:
         return cast(int, getattr(result, "rowcount", 0)) == 1
 
     def _release_lease(self, key: str) -> None:
-        with write_lock(self._db), Session(self._db) as session:
+        with transaction(self._db) as session:
             session.execute(update(TOKENS).where(TOKENS.c.oa_key == key).values(refreshing_until=None))
             session.commit()
 
     def _store(self, key: str, pair: TokenPair) -> None:
-        with write_lock(self._db), Session(self._db) as session:
+        with transaction(self._db) as session:
             session.execute(
                 update(TOKENS)
                 .where(TOKENS.c.oa_key == key)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from app.ops.security import client_host, is_loopback
-from app.state import AppState, State
+from app.http.security import client_host, is_loopback
+from app.http.state import AppState, State
 
 __all__ = ["router"]
 

@@ -1,14 +1,7 @@
-"""Storage helpers shared by the inbox, the outbox and the token store.
+"""Keeping commits off the webhook's path.
 
-- `utcnow` / `as_utc`: every timestamp is UTC. SQLite hands back naive datetimes, PostgreSQL aware
-  ones; `as_utc` makes both comparable.
-- `upsert_insert`: `INSERT ... ON CONFLICT DO NOTHING` needs the dialect's own `insert`.
 - `GroupCommit`: concurrent callers hand in items, one thread commits them together, each caller gets
   its own result. One commit for many webhooks is what keeps the acknowledgement fast.
-- `write_lock(db)`: SQLite has one writer at a time, and a writer that finds the database busy
-  sleeps and retries in growing steps (up to 100 ms each). Our write transactions queue on a lock
-  instead (a thread lock, plus `flock` on a file beside the database for the other worker
-  processes), so a webhook waits only as long as the write before it. PostgreSQL needs none.
 - `SqliteCheckpointer`: SQLite folds its write-ahead log back into the database file every 1,000
   pages, inside whichever commit crosses the line: a webhook would wait ~100 ms for it. We switch that
   off and fold the log in the background instead, once a second.
@@ -18,120 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
-import os
-import threading
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Engine, event
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover  (not on Windows: SQLite's own locking still applies)
-    fcntl = None  # type: ignore[assignment]
-from sqlalchemy.dialects import postgresql, sqlite
+from app.db.locks import WouldBlock
 
-__all__ = [
-    "GroupCommit",
-    "SqliteCheckpointer",
-    "WouldBlock",
-    "as_utc",
-    "upsert_insert",
-    "utcnow",
-    "write_lock",
-]
+__all__ = ["GroupCommit", "SqliteCheckpointer"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """The same instant, timezone-aware in UTC (SQLite drops the zone on the way back)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def upsert_insert(table: Table, dialect_name: str) -> Any:
-    """An INSERT for `table` that supports `.on_conflict_do_nothing()` on this backend."""
-    if dialect_name == "postgresql":
-        return postgresql.insert(table)
-    if dialect_name == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"unsupported database backend {dialect_name!r}")
-
-
-class _SqliteWriteLock:
-    """One writer at a time on one SQLite file: threads of this process, then other processes."""
-
-    def __init__(self, path: str | None) -> None:
-        self._thread_lock = threading.Lock()
-        self._path = path
-        self._fd: int | None = None
-
-    @contextmanager
-    def hold(self, *, wait: bool = True) -> Iterator[None]:
-        if not self._thread_lock.acquire(blocking=wait):
-            raise WouldBlock
-        try:
-            fd = self._file()
-            if fd is None or fcntl is None:
-                yield
-                return
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise WouldBlock from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            self._thread_lock.release()
-
-    def _file(self) -> int | None:
-        if self._fd is None and self._path is not None:
-            try:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:
-                self._path = None  # read-only directory: SQLite's own locking still applies
-        return self._fd
-
-
-_write_locks: dict[str, _SqliteWriteLock] = {}
-_write_locks_guard = threading.Lock()
-
-
-class WouldBlock(Exception):
-    """`write_lock(db, wait=False)` found the lock taken."""
-
-
-@contextmanager
-def write_lock(db: Engine, *, wait: bool = True) -> Iterator[None]:
-    """Hold while running a write transaction (SQLite only; a no-op elsewhere).
-
-    With `wait=False`, raises `WouldBlock` at once instead of waiting for another writer.
-    """
-    if db.dialect.name != "sqlite":
-        yield
-        return
-    database = db.url.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    key = database if not in_memory else f"memory:{id(db)}"
-    with _write_locks_guard:
-        lock = _write_locks.get(key)
-        if lock is None:
-            path = None if in_memory else os.path.abspath(database) + ".writelock"
-            lock = _write_locks[key] = _SqliteWriteLock(path)
-    with lock.hold(wait=wait):
-        yield
 
 
 class GroupCommit(Generic[T, R]):

@@ -9,16 +9,16 @@ import httpx
 from fastapi import Depends, Request
 from sqlalchemy import Engine as Database
 
-from app.conversation.engine import Engine
+from app.conversation.responder import Responder
 from app.ops.metrics import Metrics
 from app.provinces import Provinces
 from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.contracts.channel import Channel
+    from app.db import SqliteCheckpointer
+    from app.http.security import RateLimiter
     from app.inbox.service import InboxRecorder
-    from app.ops.security import RateLimiter
-    from app.storage import SqliteCheckpointer
     from app.worker import Worker
 
 __all__ = ["AppState", "State", "get_state", "state_of"]
@@ -30,7 +30,7 @@ class AppState:
 
     settings: Settings
     db: Database
-    engine: Engine  # the conversation engine
+    engine: Responder  # the conversation engine
     provinces: Provinces
     http: httpx.AsyncClient  # the one client every platform call goes through
     channels: dict[str, Channel]

@@ -14,10 +14,11 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.state import AppState, State
-from app.storage import utcnow
+from app.db import utcnow
+from app.http.state import AppState, State
+from app.text.formatting import VN_TZ
 from app.tips.export import MEDIA_TYPES, ExportFormat, ExportOptions, chunks, pseudonym_key
-from app.tips.models import VN_TZ, TipStatus
+from app.tips.models import TipStatus
 from app.tips.service import TipFilter, iter_tips
 
 __all__ = ["Admin", "ExportQuery", "require_admin", "router"]

@@ -1,4 +1,4 @@
-"""Database engines, sessions and migrations (SQLite by default, PostgreSQL via psycopg 3).
+"""Database engines, write transactions and migrations (SQLite by default, PostgreSQL via psycopg 3).
 
 Engines are built by the app factory / CLI from settings, never at import time.
 """
@@ -17,15 +17,16 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
+from app.db.locks import write_lock
 from app.settings import PROJECT_ROOT
 
 __all__ = [
     "alembic_config",
     "downgrade",
     "make_engine",
-    "session_scope",
     "sqlalchemy_url",
     "sqlite_pragmas",
+    "transaction",
     "upgrade",
 ]
 
@@ -88,9 +89,16 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+def transaction(db: Engine, *, wait: bool = True) -> Iterator[Session]:
+    """A write transaction: commits on success, rolls back on error. Every writer uses this.
+
+    On SQLite it holds the write lock (`wait=False` raises `WouldBlock` instead of waiting) and
+    begins IMMEDIATE, so the write lock of the file is taken at the start: a transaction that reads
+    first and writes later can never fail with "database is locked" when it upgrades.
+    """
+    with write_lock(db, wait=wait), Session(db, expire_on_commit=False) as session:
+        if db.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         try:
             yield session
             session.commit()

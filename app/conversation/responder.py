@@ -1,6 +1,6 @@
 """The conversation engine shared by every channel: a message in, replies out.
 
-Channels, the web chat and the terminal chat all call `Engine.handle`; nothing here knows which
+Channels, the web chat and the terminal chat all call `Responder.handle`; nothing here knows which
 channel a message came from. One decision per message takes every signal together: the buttons
 and their typed labels, the open report, the short memory of the conversation (`memo`), the intent,
 the tactic, the urgency, the entities and what the situation is about.
@@ -16,15 +16,18 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from app.catalog.models import Tactic
-from app.checks.domains import OfficialDomains
+from app.catalog.official_domains import OfficialDomains
 from app.checks.service import Checker
 from app.contracts import IncomingMessage, Reply
 from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, save_memo
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
-from app.conversation.state import load_state
+from app.conversation_state.store import load_state
+from app.db import utcnow
 from app.nlu.analyzer import Analysis, Analyzer
+from app.nlu.data_rights import is_forget_request
 from app.nlu.language import is_english, match_english
 from app.nlu.report_answers import read_control
+from app.privacy.forget import forget_citizen
 from app.provinces import Province, Provinces, load_provinces
 from app.replies.composer import (
     MAIN_ACTIONS,
@@ -41,13 +44,11 @@ from app.replies.composer import (
     topic_answer,
 )
 from app.settings import Settings
-from app.storage import utcnow
+from app.text.formatting import VN_TZ
 from app.text.normalize import normalize
-from app.tips.models import VN_TZ
-from app.tips.rights import forget_citizen, is_forget_request
 from app.tips.service import get_tip
 
-__all__ = ["Engine"]
+__all__ = ["Responder"]
 
 MAX_TEXT = 2000  # longer messages are cut before analysis: the bot reads the first 2,000 characters
 
@@ -91,7 +92,7 @@ _ENGLISH_WORDS_RE = re.compile(r"[A-Za-z']{2,}")
 _CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
 
 
-class Engine:
+class Responder:
     """Understanding plus composition, built once per process."""
 
     def __init__(
@@ -114,7 +115,7 @@ class Engine:
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Engine:
+    def from_settings(cls, settings: Settings) -> Responder:
         analyzer = Analyzer.from_files(settings.catalog_path, settings.intents_dir)
         return cls(
             analyzer,

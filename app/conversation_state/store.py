@@ -14,10 +14,17 @@ from typing import Any
 from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, delete, select
 from sqlmodel import Field, Session, SQLModel
 
-from app.storage import upsert_insert, utcnow
-from app.tips.models import UTCDateTime
+from app.db import UTCDateTime, upsert_insert, utcnow
 
-__all__ = ["ConversationState", "StoredState", "clear_state", "load_state", "purge_states", "save_state"]
+__all__ = [
+    "ConversationState",
+    "StoredState",
+    "clear_state",
+    "forget_user",
+    "load_state",
+    "purge_before",
+    "save_state",
+]
 
 
 class ConversationState(SQLModel, table=True):
@@ -81,13 +88,17 @@ def save_state(
     session.execute(stmt)
 
 
-def clear_state(session: Session, *, channel: str, user_id: str) -> int:
+def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's state; returns how many rows went (0 or 1)."""
     result = session.execute(delete(STATES).where(STATES.c.channel == channel, STATES.c.user_id == user_id))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def purge_states(session: Session, *, before: dt.datetime) -> int:
+def purge_before(session: Session, *, before: dt.datetime) -> int:
     """Drop states untouched since `before` (retention for abandoned drafts)."""
     result = session.execute(delete(STATES).where(STATES.c.updated_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# A flow that ends clears its state the same way a deletion request does.
+clear_state = forget_user

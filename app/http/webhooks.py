@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import time
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from app.contracts.channel import BadPayload, Channel
-from app.ops.security import Throttle
-from app.state import AppState
+from app.http.security import Throttle
+from app.http.state import AppState, state_of
 
-__all__ = ["MAX_BODY", "BodyTooLarge", "disabled_response", "read_body", "receive_webhook"]
+__all__ = ["MAX_BODY", "BodyTooLarge", "disabled_response", "read_body", "receive_webhook", "router"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,8 @@ MAX_BODY = 1024 * 1024  # 1 MiB: far above any real webhook, small enough to ref
 _WARN_EVERY = 60.0  # seconds between two "channel is off" warnings
 _last_warned: dict[str, float] = {}
 _RECORD_ERRORS = Throttle(_WARN_EVERY)
+
+router = APIRouter(tags=["webhooks"])
 
 
 class BodyTooLarge(Exception):
@@ -57,9 +59,18 @@ def disabled_response(channel: Channel, state: AppState) -> Response:
     return JSONResponse({"detail": f"{channel.name} is not configured"}, status_code=503)
 
 
-async def receive_webhook(
-    request: Request, state: AppState, channel: Channel, *, bad_signature_status: int, ok_body: str = "ok"
-) -> Response:
+@router.post("/webhooks/{slug}")
+async def receive(slug: str, request: Request) -> Response:
+    """Signed events of the channel registered as `slug`: 401/403 without a valid signature (as the
+    platform expects), 200 once recorded, 404 for a channel that does not exist."""
+    state = state_of(request)  # not a dependency: this route carries the load (see bench/)
+    channel = state.channels.get(slug)
+    if channel is None:
+        return JSONResponse({"detail": "not found"}, status_code=404)
+    return await receive_webhook(request, state, channel)
+
+
+async def receive_webhook(request: Request, state: AppState, channel: Channel) -> Response:
     """Authenticate, record and acknowledge one webhook call."""
     webhooks = state.metrics.webhooks
     if channel.missing:
@@ -73,12 +84,12 @@ async def receive_webhook(
         webhooks.labels(channel.name, "bad_signature").inc()
         state.metrics.signature_failures.labels(channel.name).inc()
         log.warning("%s webhook with a missing or wrong signature refused", channel.name)
-        return JSONResponse({"detail": "invalid signature"}, status_code=bad_signature_status)
+        return JSONResponse({"detail": "invalid signature"}, status_code=channel.bad_signature_status)
     with state.worker.webhook():
-        return await _record(state, channel, raw, ok_body)
+        return await _record(state, channel, raw)
 
 
-async def _record(state: AppState, channel: Channel, raw: bytes, ok_body: str) -> Response:
+async def _record(state: AppState, channel: Channel, raw: bytes) -> Response:
     webhooks = state.metrics.webhooks
     try:
         messages = channel.parse(raw)
@@ -87,7 +98,7 @@ async def _record(state: AppState, channel: Channel, raw: bytes, ok_body: str) -
         return JSONResponse({"detail": str(exc)}, status_code=400)
     if not messages:
         webhooks.labels(channel.name, "ignored").inc()
-        return PlainTextResponse(ok_body)
+        return PlainTextResponse(channel.ack_body)
     try:
         new, duplicates = await state.inbox.record(messages)
     except Exception as exc:  # database down: refuse, so the platform delivers again later
@@ -102,4 +113,4 @@ async def _record(state: AppState, channel: Channel, raw: bytes, ok_body: str) -
         webhooks.labels(channel.name, "accepted").inc()
     if duplicates:
         webhooks.labels(channel.name, "duplicate").inc()
-    return PlainTextResponse(ok_body)
+    return PlainTextResponse(channel.ack_body)

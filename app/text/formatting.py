@@ -1,8 +1,14 @@
-"""How numbers read to citizens and officers: phones in national form, amounts in đồng."""
+"""How numbers and times read to citizens and officers: phones in national form, amounts in đồng,
+times in Vietnam's zone."""
 
 from __future__ import annotations
 
-__all__ = ["format_phone", "format_vnd"]
+import datetime as dt
+
+__all__ = ["VN_TZ", "format_phone", "format_vnd"]
+
+# Vietnam has one time zone and no daylight saving time.
+VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def format_phone(e164: str) -> str:

@@ -1,0 +1,1 @@
+"""Checks of numbers, accounts and links against tips and warning lists."""

@@ -1,0 +1,1 @@
+"""The per-citizen conversation state store (open report drafts, the conversation memo)."""

@@ -1,0 +1,36 @@
+"""The database: engines, one write-transaction helper, column types, SQLite locking, migrations.
+
+Engines are built by the app factory / CLI from settings, never at import time.
+"""
+
+from app.db.batching import GroupCommit, SqliteCheckpointer
+from app.db.engine import (
+    alembic_config,
+    downgrade,
+    make_engine,
+    sqlalchemy_url,
+    sqlite_pragmas,
+    transaction,
+    upgrade,
+)
+from app.db.locks import WouldBlock, write_lock
+from app.db.types import ID_TYPE, UTCDateTime, as_utc, upsert_insert, utcnow
+
+__all__ = [
+    "ID_TYPE",
+    "GroupCommit",
+    "SqliteCheckpointer",
+    "UTCDateTime",
+    "WouldBlock",
+    "alembic_config",
+    "as_utc",
+    "downgrade",
+    "make_engine",
+    "sqlalchemy_url",
+    "sqlite_pragmas",
+    "transaction",
+    "upgrade",
+    "upsert_insert",
+    "utcnow",
+    "write_lock",
+]

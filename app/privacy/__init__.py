@@ -1,0 +1,1 @@
+"""Use cases over the stores: a citizen's deletion request, retention."""
