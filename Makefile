@@ -23,6 +23,10 @@ chat: install  ## talk to the bot in the terminal
 test: install  ## the whole test suite
 	$(BIN)/pytest -q
 
+.PHONY: test-fast
+test-fast: install  ## the suite without the tests marked slow (processes, servers, a browser)
+	$(BIN)/pytest -q -m "not slow"
+
 lint: install  ## ruff (lint + format check), mypy and the layering (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

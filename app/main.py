@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -28,7 +29,7 @@ from app.http.security import RateLimiter, SecurityHeaders, validation_error_han
 from app.http.state import AppState
 from app.http.webhooks import router as webhooks_router
 from app.inbox.service import InboxRecorder
-from app.nlu.analyzer import Analysis
+from app.nlu.analyzer import Analysis, Analyzer
 from app.ops.metrics import Metrics
 from app.settings import Settings
 from app.worker import Worker, WorkerOptions
@@ -52,10 +53,13 @@ def _observer(metrics: Metrics) -> Callable[[Analysis, float], None]:
 
 
 async def _build(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None, options: WorkerOptions | None
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    options: WorkerOptions | None,
+    analyzer: Analyzer | None,
 ) -> AppState:
     metrics = Metrics()
-    engine = await asyncio.to_thread(Responder.from_settings, settings)
+    engine = await asyncio.to_thread(partial(Responder.from_settings, settings, analyzer=analyzer))
     engine.on_analysis = _observer(metrics)
     db = make_engine(settings.database_url)
     checkpointer = SqliteCheckpointer(db)
@@ -72,7 +76,7 @@ async def _build(
     return AppState(
         settings=settings,
         db=db,
-        engine=engine,
+        responder=engine,
         provinces=engine.provinces,
         http=http,
         channels=channels,
@@ -89,8 +93,10 @@ def create_app(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     worker_options: WorkerOptions | None = None,
+    analyzer: Analyzer | None = None,
 ) -> FastAPI:
-    """The web service. `transport` replaces the network for platform calls (tests, benchmarks)."""
+    """The web service. `transport` replaces the network for platform calls (tests, benchmarks);
+    `analyzer`, one built from the same settings' catalogue and intents, is shared instead of rebuilt."""
     # httpx logs each request URL at INFO, and Graph URLs carry the page token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -99,7 +105,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = await _build(resolved, transport, worker_options)
+        state = await _build(resolved, transport, worker_options, analyzer)
         state.checkpointer.start()
         state.inbox.start()
         await state.worker.start()

@@ -237,7 +237,7 @@ def round_trip(workdir: Path, url: str | None, n: int) -> None:
         understood += not all(facts)
     print(f"[round trip] report -> database: {understood} of {n} reports with a fact recorded differently")
 
-    options = ExportOptions(include_reporter=True)
+    options = ExportOptions(pseudonym_key=b"bench-key", include_reporter=True)
     stored = list(tips.values())
     expected = {t.ref_code: _db_facts(t) for t in stored}
 
@@ -358,7 +358,9 @@ def _rss_mb() -> float:
 
 def _export_child(url: str, fmt: str, target: str, out: Any) -> None:
     db = make_engine(url)
-    options = ExportOptions(tactic_names={"impersonate_authority": "Giả danh công an"})
+    options = ExportOptions(
+        pseudonym_key=b"bench-key", tactic_names={"impersonate_authority": "Giả danh công an"}
+    )
     next(iter(iter_tips(db, chunk=10)), None)  # warm up: connection, imports, first page
     baseline = _rss_mb()
     peak = baseline

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
 import pytest
+from channel_support import Bot, FakePlatform, make_settings, running_bot, shared_analyzer
 from sqlalchemy import Engine
 
+from app.conversation.responder import Responder
 from app.db import make_engine, sqlalchemy_url, upgrade
-from app.settings import PROJECT_ROOT
+from app.settings import PROJECT_ROOT, Settings
 
 POSTGRES_ENV = "CANHGIAC_TEST_POSTGRES_URL"
 
@@ -58,3 +60,33 @@ def db_engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bot_engine() -> Responder:
+    """The real conversation (catalogue, intents, provinces, official domains), built once."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        catalog_path=PROJECT_ROOT / "scam_catalog.yaml",
+        intents_dir=PROJECT_ROOT / "intents",
+        provinces_path=PROJECT_ROOT / "provinces.yaml",
+        default_province="can-tho",
+    )
+    return Responder.from_settings(settings, analyzer=shared_analyzer(settings))
+
+
+@pytest.fixture
+def migrated_url(database_url: str) -> str:
+    upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def platform() -> FakePlatform:
+    return FakePlatform()
+
+
+@pytest.fixture
+async def bot(migrated_url: str, platform: FakePlatform) -> AsyncIterator[Bot]:
+    async with running_bot(make_settings(migrated_url), platform) as running:
+        yield running

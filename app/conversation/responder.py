@@ -115,8 +115,10 @@ class Responder:
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Responder:
-        analyzer = Analyzer.from_files(settings.catalog_path, settings.intents_dir)
+    def from_settings(cls, settings: Settings, *, analyzer: Analyzer | None = None) -> Responder:
+        """The settings' catalogue, intents and provinces; `analyzer`: one already built from them
+        (it is read-only once built, so apps in one process, as in the test suite, can share it)."""
+        analyzer = analyzer or Analyzer.from_files(settings.catalog_path, settings.intents_dir)
         return cls(
             analyzer,
             load_provinces(settings.provinces_path, settings.default_province),

@@ -13,27 +13,29 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, field_validator
+from sqlalchemy import Engine as Database
 
+from app.conversation.responder import Responder
 from app.db import utcnow
-from app.http.state import AppState, State
+from app.http.state import DatabaseDep, ResponderDep, SettingsDep
+from app.settings import Settings
 from app.text.formatting import VN_TZ
 from app.tips.export import MEDIA_TYPES, ExportFormat, ExportOptions, chunks, pseudonym_key
 from app.tips.models import TipStatus
 from app.tips.service import TipFilter, iter_tips
 
-__all__ = ["Admin", "ExportQuery", "require_admin", "router"]
+__all__ = ["ExportQuery", "require_admin", "router"]
 
-router = APIRouter(prefix="/admin", tags=["admin"])
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 
 
 async def require_admin(
-    state: State, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
-) -> AppState:
-    """The app state, for a request carrying the admin token."""
-    token = state.settings.admin_token
+    settings: SettingsDep, authorization: Annotated[str | None, Header(include_in_schema=False)] = None
+) -> None:
+    """Refuse a request without the admin token (404 when no token is configured at all)."""
+    token = settings.admin_token
     expected = token.get_secret_value() if token is not None else ""
     if not expected:
         raise HTTPException(status_code=404, detail="Not Found")
@@ -42,10 +44,9 @@ async def require_admin(
         raise HTTPException(
             status_code=401, detail="Sai hoặc thiếu mã quản trị.", headers={"WWW-Authenticate": "Bearer"}
         )
-    return state
 
 
-Admin = Annotated[AppState, Depends(require_admin)]
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 
 class ExportQuery(BaseModel):
@@ -73,7 +74,9 @@ class ExportQuery(BaseModel):
 Filters = Annotated[ExportQuery, Query()]
 
 
-def _export(state: AppState, query: ExportQuery, fmt: ExportFormat) -> StreamingResponse:
+def _export(
+    settings: Settings, responder: Responder, db: Database, query: ExportQuery, fmt: ExportFormat
+) -> StreamingResponse:
     # The body is a plain iterator: Starlette reads it in a worker thread, so the database reads
     # and the XLSX writing never block the event loop.
     filters = TipFilter(
@@ -84,29 +87,35 @@ def _export(state: AppState, query: ExportQuery, fmt: ExportFormat) -> Streaming
         status=query.status,
     )
     options = ExportOptions(
-        pseudonym_key=pseudonym_key(state.settings),
+        pseudonym_key=pseudonym_key(settings),
         include_reporter=query.include_reporter,
-        tactic_names={tid: t.name for tid, t in state.engine.analyzer.tactics.items()},
+        tactic_names={tid: t.name for tid, t in responder.analyzer.tactics.items()},
     )
-    body = chunks(fmt, iter_tips(state.db, filters=filters), options=options)
+    body = chunks(fmt, iter_tips(db, filters=filters), options=options)
     name = f"to-giac-{utcnow().astimezone(VN_TZ):%Y%m%d-%H%M}.{fmt}"
     headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
     return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 @router.get("/tips.csv")
-async def tips_csv(state: Admin, query: Filters) -> StreamingResponse:
+async def tips_csv(
+    settings: SettingsDep, responder: ResponderDep, db: DatabaseDep, query: Filters
+) -> StreamingResponse:
     """Tips as CSV (UTF-8 with BOM, Vietnamese headers) for Excel."""
-    return _export(state, query, "csv")
+    return _export(settings, responder, db, query, "csv")
 
 
 @router.get("/tips.xlsx")
-async def tips_xlsx(state: Admin, query: Filters) -> StreamingResponse:
+async def tips_xlsx(
+    settings: SettingsDep, responder: ResponderDep, db: DatabaseDep, query: Filters
+) -> StreamingResponse:
     """Tips as an Excel workbook."""
-    return _export(state, query, "xlsx")
+    return _export(settings, responder, db, query, "xlsx")
 
 
 @router.get("/tips.jsonl")
-async def tips_jsonl(state: Admin, query: Filters) -> StreamingResponse:
+async def tips_jsonl(
+    settings: SettingsDep, responder: ResponderDep, db: DatabaseDep, query: Filters
+) -> StreamingResponse:
     """Tips as JSON Lines (stable keys, UTC times)."""
-    return _export(state, query, "jsonl")
+    return _export(settings, responder, db, query, "jsonl")

@@ -7,10 +7,12 @@ import hmac
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import Engine as Database
 from sqlalchemy import text
 
 from app.http.security import client_host, is_loopback
-from app.http.state import AppState, State
+from app.http.state import ChannelsDep, DatabaseDep, MetricsDep, ResponderDep, SettingsDep
+from app.settings import Settings
 
 __all__ = ["router"]
 
@@ -23,9 +25,9 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _database_ok(state: AppState) -> bool:
+def _database_ok(db: Database) -> bool:
     try:
-        with state.db.connect() as connection:
+        with db.connect() as connection:
             connection.execute(text("SELECT 1"))
         return True
     except Exception:
@@ -33,23 +35,23 @@ def _database_ok(state: AppState) -> bool:
 
 
 @router.get("/readyz")
-async def readyz(state: State) -> JSONResponse:
+async def readyz(db: DatabaseDep, responder: ResponderDep, channels: ChannelsDep) -> JSONResponse:
     """Ready to take traffic: the database answers and the scam catalogue is loaded."""
-    database = await asyncio.to_thread(_database_ok, state)
-    catalogue = len(state.engine.analyzer.tactics)
+    database = await asyncio.to_thread(_database_ok, db)
+    catalogue = len(responder.analyzer.tactics)
     checks = {"database": database, "catalogue": catalogue > 0}
     body = {
         "status": "ready" if all(checks.values()) else "not ready",
         "checks": checks,
         "tactics": catalogue,
-        "channels": {name: not channel.missing for name, channel in state.channels.items()},
+        "channels": {name: not channel.missing for name, channel in channels.items()},
     }
     return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
 
 
-def metrics_allowed(request: Request, state: AppState) -> bool:
+def metrics_allowed(request: Request, settings: Settings) -> bool:
     """With CANHGIAC_METRICS_TOKEN set, its bearer token from anyone; without it, loopback only."""
-    token = state.settings.metrics_token
+    token = settings.metrics_token
     expected = token.get_secret_value() if token is not None else ""
     if not expected:
         return is_loopback(client_host(request))
@@ -58,8 +60,8 @@ def metrics_allowed(request: Request, state: AppState) -> bool:
 
 
 @router.get("/metrics")
-async def metrics(request: Request, state: State) -> Response:
-    if not metrics_allowed(request, state):
+async def metrics(request: Request, settings: SettingsDep, registry: MetricsDep) -> Response:
+    if not metrics_allowed(request, settings):
         return JSONResponse({"detail": "Không có quyền truy cập."}, status_code=403)
-    body, content_type = await asyncio.to_thread(state.metrics.render)
+    body, content_type = await asyncio.to_thread(registry.render)
     return Response(body, media_type=content_type)

@@ -9,19 +9,30 @@ import httpx
 from fastapi import Depends, Request
 from sqlalchemy import Engine as Database
 
+from app.contracts.channel import Channel
 from app.conversation.responder import Responder
 from app.ops.metrics import Metrics
 from app.provinces import Provinces
 from app.settings import Settings
 
 if TYPE_CHECKING:
-    from app.contracts.channel import Channel
     from app.db import SqliteCheckpointer
     from app.http.security import RateLimiter
     from app.inbox.service import InboxRecorder
     from app.worker import Worker
 
-__all__ = ["AppState", "State", "get_state", "state_of"]
+__all__ = [
+    "AppState",
+    "ChannelsDep",
+    "DatabaseDep",
+    "MetricsDep",
+    "ProvincesDep",
+    "ResponderDep",
+    "SettingsDep",
+    "State",
+    "get_state",
+    "state_of",
+]
 
 
 @dataclass
@@ -30,7 +41,7 @@ class AppState:
 
     settings: Settings
     db: Database
-    engine: Responder  # the conversation engine
+    responder: Responder  # the conversation
     provinces: Provinces
     http: httpx.AsyncClient  # the one client every platform call goes through
     channels: dict[str, Channel]
@@ -53,3 +64,37 @@ async def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
+
+
+# Narrow dependencies: a route names what it uses, not the whole container. All async: FastAPI runs
+# plain `def` dependencies in a thread pool.
+async def _settings(request: Request) -> Settings:
+    return state_of(request).settings
+
+
+async def _database(request: Request) -> Database:
+    return state_of(request).db
+
+
+async def _provinces(request: Request) -> Provinces:
+    return state_of(request).provinces
+
+
+async def _responder(request: Request) -> Responder:
+    return state_of(request).responder
+
+
+async def _metrics(request: Request) -> Metrics:
+    return state_of(request).metrics
+
+
+async def _channels(request: Request) -> dict[str, Channel]:
+    return state_of(request).channels
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+DatabaseDep = Annotated[Database, Depends(_database)]
+ProvincesDep = Annotated[Provinces, Depends(_provinces)]
+ResponderDep = Annotated[Responder, Depends(_responder)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+ChannelsDep = Annotated[dict[str, Channel], Depends(_channels)]

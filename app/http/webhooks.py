@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from app.contracts.channel import BadPayload, Channel
 from app.http.security import Throttle
 from app.http.state import AppState, state_of
+from app.ops.metrics import Metrics
 
 __all__ = ["MAX_BODY", "BodyTooLarge", "disabled_response", "read_body", "receive_webhook", "router"]
 
@@ -47,7 +48,7 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def disabled_response(channel: Channel, state: AppState) -> Response:
+def disabled_response(channel: Channel, metrics: Metrics) -> Response:
     """503 for a switched-off channel, with the reason in the log (at most once a minute)."""
     now = time.monotonic()
     if now - _last_warned.get(channel.name, -_WARN_EVERY) >= _WARN_EVERY:
@@ -55,7 +56,7 @@ def disabled_response(channel: Channel, state: AppState) -> Response:
         log.warning(
             "%s webhook refused: channel is off, missing %s", channel.name, ", ".join(channel.missing)
         )
-    state.metrics.webhooks.labels(channel.name, "disabled").inc()
+    metrics.webhooks.labels(channel.name, "disabled").inc()
     return JSONResponse({"detail": f"{channel.name} is not configured"}, status_code=503)
 
 
@@ -74,7 +75,7 @@ async def receive_webhook(request: Request, state: AppState, channel: Channel) -
     """Authenticate, record and acknowledge one webhook call."""
     webhooks = state.metrics.webhooks
     if channel.missing:
-        return disabled_response(channel, state)
+        return disabled_response(channel, state.metrics)
     try:
         raw = await read_body(request)
     except BodyTooLarge:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -12,7 +12,11 @@ from app.db import ID_TYPE, UTCDateTime
 
 __all__ = ["OutboundMessage", "OutboxStatus"]
 
-OutboxStatus = Literal["pending", "sent", "failed"]
+
+class OutboxStatus(StrEnum):
+    pending = "pending"  # waiting for its (next) send
+    sent = "sent"  # the platform took it
+    failed = "failed"  # permanent error, or retries used up
 
 
 class OutboundMessage(SQLModel, table=True):
@@ -22,6 +26,7 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("event_id", "seq", name="uq_outbound_messages_event_id_seq"),
         sa.Index("ix_outbound_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_outbound_messages_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
@@ -34,7 +39,7 @@ class OutboundMessage(SQLModel, table=True):
     user_id: str = Field(max_length=128)
     text: str = Field(sa_type=sa.Text)
     quick_replies: str = Field(default="[]", sa_type=sa.Text)  # JSON [{"title", "payload"}]
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=OutboxStatus.pending.value, max_length=16)
     attempts: int = Field(default=0)
     # When the next attempt may start. While a process is sending, it is pushed ahead: a lease that
     # another process (or the next start, after a crash) takes over once it has passed.

@@ -80,13 +80,21 @@ def export(
 ) -> None:
     """Export tips for officers (CSV opens in Excel with Vietnamese intact)."""
     from app.catalog.loader import load_catalog
-    from app.tips.export import ExportOptions, chunks, pseudonym_key
+    from app.tips.export import ExportOptions, PseudonymKeyMissing, chunks, pseudonym_key
     from app.tips.service import TipFilter, iter_tips
 
     if output is None and fmt is Format.xlsx and sys.stdout.isatty():
         typer.echo("Tệp Excel không in ra màn hình được: thêm -o ten-tep.xlsx", err=True)
         raise typer.Exit(2)
     settings = Settings()
+    try:
+        key = pseudonym_key(settings)
+    except PseudonymKeyMissing:
+        typer.echo(
+            "Chưa có khóa ẩn danh: đặt CANHGIAC_PSEUDONYM_KEY (hoặc CANHGIAC_ADMIN_TOKEN) rồi xuất lại.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
     db = _database(settings)
     filters = TipFilter(
         since=_day(since),
@@ -96,7 +104,7 @@ def export(
         status=status,
     )
     options = ExportOptions(
-        pseudonym_key=pseudonym_key(settings),
+        pseudonym_key=key,
         include_reporter=include_reporter,
         tactic_names={t.id: t.name for t in load_catalog(settings.catalog_path).tactics},
     )

@@ -41,6 +41,7 @@ __all__ = [
     "MEDIA_TYPES",
     "ExportFormat",
     "ExportOptions",
+    "PseudonymKeyMissing",
     "chunks",
     "csv_chunks",
     "jsonl_chunks",
@@ -62,7 +63,9 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
 LIST_SEPARATOR = "; "
 EMPTY_MARK = "—"  # CSV cells with no value
 TURN_SEPARATOR = "\n"
-_FALLBACK_PSEUDONYM_KEY = b"canhgiac-pseudonym-v1"
+# Only in development (CANHGIAC_ENV=development): anywhere else a public key would let anyone who
+# knows a citizen's id recompute their pseudonym.
+_DEVELOPMENT_PSEUDONYM_KEY = b"canhgiac-pseudonym-development"
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_LIST_RE = re.compile(r"\+\d{6,15}(?:; \+\d{6,15})*")
 _CHUNK_ROWS = 500
@@ -72,17 +75,26 @@ _CHUNK_ROWS = 500
 class ExportOptions:
     """How to export: with or without reporter identities, and tactic names for officers."""
 
-    pseudonym_key: bytes = _FALLBACK_PSEUDONYM_KEY
+    pseudonym_key: bytes
     include_reporter: bool = False
     tactic_names: Mapping[str, str] = field(default_factory=dict)
 
 
+class PseudonymKeyMissing(ValueError):
+    """Neither CANHGIAC_PSEUDONYM_KEY nor CANHGIAC_ADMIN_TOKEN is set outside development."""
+
+
 def pseudonym_key(settings: Settings) -> bytes:
-    """CANHGIAC_PSEUDONYM_KEY, else the admin token, else a fixed key (pseudonyms still stable)."""
+    """CANHGIAC_PSEUDONYM_KEY, else the admin token; a fixed key only in development.
+
+    Raises `PseudonymKeyMissing` otherwise: an export never pseudonymises with a public key.
+    """
     for secret in (settings.pseudonym_key, settings.admin_token):
         if secret is not None and secret.get_secret_value():
             return secret.get_secret_value().encode("utf-8")
-    return _FALLBACK_PSEUDONYM_KEY
+    if settings.env.strip().lower() == "development":
+        return _DEVELOPMENT_PSEUDONYM_KEY
+    raise PseudonymKeyMissing("set CANHGIAC_PSEUDONYM_KEY (or CANHGIAC_ADMIN_TOKEN) to export tips")
 
 
 def pseudonym(key: bytes, channel: str, reporter_id: str) -> str:

@@ -45,7 +45,7 @@ def event_rows(bot: Bot) -> list[Any]:
 
 def expected_texts(bot: Bot, message: IncomingMessage) -> list[str]:
     province = bot.state.provinces.for_channel(message.channel, message.channel_id)
-    return [piece.text for piece in pieces(bot.state.engine.handle(message, province=province))]
+    return [piece.text for piece in pieces(bot.state.responder.handle(message, province=province))]
 
 
 async def settle(seconds: float = 0.4) -> None:
@@ -450,7 +450,7 @@ async def test_a_value_the_database_refuses_gets_the_apology_not_silence(bot: Bo
     def refuse(*args, **kwargs):
         raise DataError("INSERT …", {}, Exception("value too long for type character varying(128)"))
 
-    monkeypatch.setattr(bot.state.engine, "handle", refuse)
+    monkeypatch.setattr(bot.state.responder, "handle", refuse)
     raw = fb_body("6500000000000777", "m_data_error", "tôi bị lừa chuyển 5 triệu")
     assert (await bot.messenger(raw)).status_code == 200
     assert await wait_until(lambda: bot.platform.messenger_sends("6500000000000777"))

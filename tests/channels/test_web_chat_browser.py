@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from serve_support import serving
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",

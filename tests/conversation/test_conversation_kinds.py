@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conversation_support import HOTLINE, OFF_TOPIC, Citizen
+from citizens import HOTLINE, OFF_TOPIC, Citizen
 from sqlalchemy import Engine as Database
 
 from app.contracts import IncomingMessage
@@ -205,13 +205,13 @@ def test_d_typing_a_number_picks_that_alternative(citizen: Citizen):
 
 
 @pytest.mark.parametrize("typed", ["2", "số 2", "chon 2 nhe", "2 a"])
-def test_d_command_reads_a_typed_choice_from_the_memo(conv_engine: Responder, typed):
-    first, second = list(conv_engine.analyzer.tactics)[:2]
+def test_d_command_reads_a_typed_choice_from_the_memo(bot_engine: Responder, typed):
+    first, second = list(bot_engine.analyzer.tactics)[:2]
     memo = Memo(choices=[first, second])
     message = IncomingMessage(channel="web", channel_id="can-tho", user_id="x", message_id="m", text=typed)
-    assert conv_engine._command(message, typed, memo) == f"TACTIC:{second}"
-    assert conv_engine._command(message, "3", memo) == "CHOICES"  # lists the choices again
-    assert conv_engine._command(message, typed, Memo()) is None  # no choices offered: not a command
+    assert bot_engine._command(message, typed, memo) == f"TACTIC:{second}"
+    assert bot_engine._command(message, "3", memo) == "CHOICES"  # lists the choices again
+    assert bot_engine._command(message, typed, Memo()) is None  # no choices offered: not a command
 
 
 @pytest.mark.parametrize("more", ["Xem thêm", "xem them"])
@@ -269,7 +269,7 @@ STORY = (
 
 def test_e_report_after_a_description_keeps_its_facts(citizen: Citizen):
     citizen.say(STORY)
-    ref = citizen.report_cooperatively(citizen.say("tố giác"))
+    ref = citizen.finish_report(citizen.say("tố giác"))
     assert ref is not None, citizen.transcript
     tip = tip_of(citizen.db, ref)
     assert tip.phones == ["+84976118302"]
@@ -287,7 +287,7 @@ def test_e_hotline_question_mid_report_is_answered_not_stored(citizen: Citizen):
     aside = citizen.say("số đường dây nóng là gì")
     assert HOTLINE in aside
     assert question.splitlines()[0] in aside  # the pending question is asked again
-    ref = citizen.report_cooperatively(aside)
+    ref = citizen.finish_report(aside)
     assert ref is not None, citizen.transcript
     turns = tip_of(citizen.db, ref).turns
     assert turns == [story]
@@ -319,7 +319,7 @@ def test_f_stored_tip_has_one_or_two_tactics(citizen: Citizen):
         "Hôm qua có người gọi số 0915 604 227 xưng cán bộ viện kiểm sát, nói tôi dính vụ ma túy, "
         "bắt chuyển 40 triệu vào tài khoản 2201 7788 6610 BIDV để chứng minh trong sạch"
     )
-    ref = citizen.report_cooperatively(citizen.say(f"Tôi muốn tố giác: {story}"))
+    ref = citizen.finish_report(citizen.say(f"Tôi muốn tố giác: {story}"))
     assert ref is not None, citizen.transcript
     tactics = tip_of(citizen.db, ref).tactics
     assert 1 <= len(tactics) <= 2
@@ -328,7 +328,7 @@ def test_f_stored_tip_has_one_or_two_tactics(citizen: Citizen):
 
 def test_f_tip_keeps_the_case_of_a_link_path(citizen: Citizen):
     citizen.say("Có người gửi link shopee-hoantien.top/Refund/QxT7Lm nói hoàn tiền đơn hàng cho tôi")
-    ref = citizen.report_cooperatively(citizen.say("tố giác"))
+    ref = citizen.finish_report(citizen.say("tố giác"))
     assert ref is not None, citizen.transcript
     urls = [link.url for link in tip_of(citizen.db, ref).links]
     assert urls == ["shopee-hoantien.top/Refund/QxT7Lm"]

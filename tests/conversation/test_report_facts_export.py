@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from conversation_support import Citizen
+from citizens import Citizen
 
 from app.tips.export import HEADERS, ExportOptions, csv_chunks, jsonl_chunks
 from app.tips.service import TipFilter, iter_tips
@@ -21,7 +21,7 @@ STORY = (
 def _export(citizen: Citizen) -> tuple[dict, dict]:
     tips = list(iter_tips(citizen.db, filters=TipFilter()))
     assert len(tips) == 1
-    options = ExportOptions()
+    options = ExportOptions(pseudonym_key=b"test-key")
     record = json.loads(b"".join(jsonl_chunks(tips, options=options)).decode("utf-8"))
     text = b"".join(csv_chunks(tips, options=options)).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -33,7 +33,7 @@ def test_a_told_case_then_report_reads_back_exactly_from_the_exports(citizen: Ci
     answer = citizen.say(STORY)
     assert "Du lịch" in answer or "tour" in answer.lower() or "⚠️" in answer
     said = citizen.say("tố giác như em vừa kể")
-    ref = citizen.report_cooperatively(said)
+    ref = citizen.finish_report(said)
     assert ref is not None
 
     record, row = _export(citizen)
@@ -66,7 +66,7 @@ def test_a_hotline_question_mid_report_is_answered_and_not_stored(citizen: Citiz
         "Có người xưng nhân viên điện lực gọi từ số 0356 118 204 bảo nợ tiền điện, "
         "tôi chuyển 1 triệu 500 nghìn"
     )
-    ref = citizen.report_cooperatively(said)
+    ref = citizen.finish_report(said)
     assert ref is not None
     record, _ = _export(citizen)
     assert not any("đường dây nóng" in turn for turn in record["turns"])
@@ -80,7 +80,7 @@ def test_a_long_turn_is_stored_whole_while_its_start_is_read(citizen: Citizen):
     assert len(long_turn) > 6000
     citizen.say("tố giác")
     citizen.say("có")
-    ref = citizen.report_cooperatively(citizen.say(long_turn))
+    ref = citizen.finish_report(citizen.say(long_turn))
     assert ref is not None
     record, _ = _export(citizen)
     assert any(turn.endswith("KẾT THÚC") for turn in record["turns"])  # nothing cut from the story

@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from citizens import FULL_REPORT, REF_RE, Citizen, add_tip
 from sqlalchemy import Engine as Database
 from sqlalchemy import Table, select
 from sqlmodel import Session
-from tips_support import FULL_REPORT, REF_RE, Citizen, add_tip
 
 from app.conversation.report_flow import MAX_DRAFT_TURNS
 from app.conversation.responder import Responder

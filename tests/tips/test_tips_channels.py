@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from citizens import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, cooperative_answer
 from sqlalchemy import Engine as Database
 from sqlalchemy import select
-from tips_support import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, cooperative_answer
 
 from app.db import transaction
 from app.outbox.service import OUTBOX

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import multiprocessing
 
+import pytest
+from citizens import report_in_a_process
 from sqlalchemy import Engine as Database
-from tips_support import report_in_a_process
 
 from app.db import transaction
 from app.tips.service import TipFilter, list_tips
+
+pytestmark = pytest.mark.slow
 
 PER_WORKER = 12
 

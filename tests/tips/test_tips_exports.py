@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import openpyxl
 import pytest
+from citizens import add_tip
 from openpyxl.utils import get_column_letter
 from sqlalchemy import Engine as Database
-from tips_support import add_tip
 
 from app.settings import PROJECT_ROOT
 from app.text.formatting import VN_TZ
@@ -228,7 +228,7 @@ def test_iter_tips_pages_through_every_matching_tip(db_engine: Database):
 
 def run_cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CANHGIAC_")}
-    environ.update({"CANHGIAC_DATABASE_URL": database_url, **env})
+    environ.update({"CANHGIAC_DATABASE_URL": database_url, "CANHGIAC_PSEUDONYM_KEY": "k0", **env})
     return subprocess.run(
         [sys.executable, "-m", "app", "tips", *args],
         capture_output=True,
@@ -254,6 +254,12 @@ def test_tips_commands(database_url: str, db_engine: Database, tmp_path):
     assert rows[0]["Mã tố giác"] == ref and rows[0]["Nội dung tố giác"].startswith("'=cmd")
     assert rows[0]["Người tố giác"].startswith("u_")
 
+    # No key at all outside development: refused, never pseudonymised with a public key.
+    refused = run_cli(database_url, "export", CANHGIAC_PSEUDONYM_KEY="")
+    assert refused.returncode == 2 and "CANHGIAC_PSEUDONYM_KEY" in refused.stderr.decode()
+    assert refused.stdout == b""
+    development = run_cli(database_url, "export", CANHGIAC_PSEUDONYM_KEY="", CANHGIAC_ENV="development")
+    assert development.returncode == 0 and read_csv(development.stdout)[0]["Người tố giác"].startswith("u_")
     keyed = run_cli(database_url, "export", "--format", "csv", CANHGIAC_PSEUDONYM_KEY="k1")
     assert read_csv(keyed.stdout)[0]["Người tố giác"] == pseudonym(b"k1", "web", "psid-1")
     raw = run_cli(database_url, "export", "--format", "jsonl", "--include-reporter")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from citizens import add_tip
 from sqlalchemy import Engine as Database
 from sqlalchemy import func, select
-from tips_support import add_tip
 
 from app.conversation_state.store import load_state, save_state
 from app.conversation_state.store import purge_before as purge_states

@@ -28,7 +28,7 @@ from app.contracts import IncomingMessage, Reply
 from app.contracts.channel import clean_text
 from app.db import transaction
 from app.http.security import INVALID_REQUEST, Throttle, client_host, is_loopback
-from app.http.state import AppState, State
+from app.http.state import AppState, ProvincesDep, SettingsDep, State
 from app.http.webhooks import BodyTooLarge, read_body
 
 __all__ = [
@@ -100,9 +100,8 @@ def _set_session_cookie(response: Response, session: str, address: str) -> None:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def index(request: Request, state: State) -> HTMLResponse:
+async def index(request: Request, provinces: ProvincesDep, settings: SettingsDep) -> HTMLResponse:
     """The chat page, with the provinces to choose from (and the Zalo verification tag if set)."""
-    provinces = state.provinces
     options = "\n".join(
         f'<option value="{html.escape(p.id)}"{" selected" if p.id == provinces.default.id else ""}>'
         f"{html.escape(p.name)}</option>"
@@ -111,7 +110,7 @@ async def index(request: Request, state: State) -> HTMLResponse:
     page = (
         _static("index.html")
         .decode()
-        .replace("<!--ZALO_META-->", verification_meta(state.settings.zalo_site_verification))
+        .replace("<!--ZALO_META-->", verification_meta(settings.zalo_site_verification))
         .replace("<!--PROVINCE_OPTIONS-->", options)
     )
     response = HTMLResponse(page, headers={"cache-control": "no-store"})
@@ -134,7 +133,7 @@ async def static_file(name: str) -> Response:
 def _answer(state: AppState, message: IncomingMessage) -> list[Reply]:
     province = state.provinces.get(message.channel_id)
     with transaction(state.db) as session:
-        return state.engine.handle(message, province=province, session=session)
+        return state.responder.handle(message, province=province, session=session)
 
 
 def _reject_constant(name: str) -> Any:

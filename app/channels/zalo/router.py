@@ -8,7 +8,7 @@ import html
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from app.http.state import State
+from app.http.state import SettingsDep
 
 __all__ = ["router", "verification_meta"]
 
@@ -23,9 +23,9 @@ def verification_meta(content: str | None) -> str:
 
 
 @router.get("/zalo_verifier{code}.html", include_in_schema=False)
-async def verifier_file(code: str, state: State) -> Response:
+async def verifier_file(code: str, settings: SettingsDep) -> Response:
     """The verifier file Zalo offers as an alternative to the meta tag."""
-    expected = state.settings.zalo_site_verification
+    expected = settings.zalo_site_verification
     if not expected or code != expected:
         return PlainTextResponse("not found", status_code=404)
     meta = verification_meta(expected)

@@ -6,8 +6,8 @@ import datetime as dt
 import unicodedata
 
 import pytest
+from citizens import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, Citizen
 from sqlalchemy import Engine as Database
-from tips_support import CAN_THO_HOTLINE, FULL_REPORT, REF_RE, Citizen
 
 from app.conversation.responder import Responder
 from app.conversation_state.store import load_state
@@ -56,7 +56,7 @@ def test_complete_report_is_confirmed_in_one_step(citizen: Citizen):
     assert [(a.number, a.bank) for a in tip.accounts] == [("0451000123456", "Vietcombank")]
     assert [link.url for link in tip.links] == ["vneid-capnhat.top"]
     assert tip.amount_vnd == 45_000_000
-    assert tip.reporter_id == "citizen-1" and tip.channel == "web" and tip.province == "can-tho"
+    assert tip.reporter_id == citizen.user_id and tip.channel == "web" and tip.province == "can-tho"
     assert tip.status == "moi" and tip.tactics and tip.urgent
     assert tip.created_at.tzinfo is not None
     assert draft_of(citizen) is None

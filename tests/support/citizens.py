@@ -1,4 +1,4 @@
-"""Helpers for the tips tests: a citizen talking to the engine through real database sessions."""
+"""A citizen talking to the conversation through real database sessions, and stored tips."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from app.db import transaction
 from app.tips.service import NewTip, create_tip
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
-CAN_THO_HOTLINE = "069.367.2888"
+CAN_THO_HOTLINE = HOTLINE = "069.367.2888"  # Công an thành phố Cần Thơ, the default province
+OFF_TOPIC = "chỉ trả lời được các câu hỏi về lừa đảo"
 
 # A report complete in one message: what happened, contacts, amount (fictional number and account).
 FULL_REPORT = (
@@ -78,7 +79,8 @@ class Citizen:
     ) -> list[Reply]:
         self.now += after if after is not None else dt.timedelta(seconds=20)
         now = self.now
-        self.engine.reports.clock = lambda: now  # the bot's clock follows this conversation's
+        self.engine.clock = lambda: now  # the bot's clock follows this conversation's
+        self.engine.reports.clock = lambda: now
         message = IncomingMessage(
             channel=self.channel,
             channel_id=self.province.id,
@@ -98,7 +100,10 @@ class Citizen:
 
     def report_cooperatively(self, first: str, *, max_turns: int = 10) -> str | None:
         """Drive a report the way the smoke test's citizen does; the reference code, if any."""
-        said = self.say(first)
+        return self.finish_report(self.say(first), max_turns=max_turns)
+
+    def finish_report(self, said: str, *, max_turns: int = 10) -> str | None:
+        """Answer the report flow cooperatively from the bot's last words `said` on; the code."""
         for _ in range(max_turns):
             found = REF_RE.search(said)
             if found:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from citizens import Citizen, add_tip
 from sqlalchemy import Engine as Database
-from tips_support import Citizen, add_tip
 
 from app.catalog.official_domains import DEFAULT_OFFICIAL_DOMAINS, OfficialDomains, matches_by_domain
 from app.conversation.responder import Responder

@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 
 import httpx
 import openpyxl
+from citizens import add_tip
 from sqlalchemy import Engine as Database
-from tips_support import add_tip
 
 from app.main import create_app
 from app.settings import Settings

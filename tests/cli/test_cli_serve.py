@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from serve_support import get, serving
 from sqlalchemy import inspect
 
 from app.db import make_engine
 from app.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

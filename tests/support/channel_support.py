@@ -11,6 +11,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +20,7 @@ from fastapi import FastAPI
 
 from app.http.state import AppState
 from app.main import create_app
+from app.nlu.analyzer import Analyzer
 from app.settings import Settings
 from app.worker import WorkerOptions
 
@@ -287,12 +290,24 @@ class Bot:
         return await self.client.post("/webhooks/zalo", content=raw, headers=headers or zalo_headers(raw))
 
 
+@cache
+def _analyzer(catalog: Path, intents: Path) -> Analyzer:
+    return Analyzer.from_files(catalog, intents)
+
+
+def shared_analyzer(settings: Settings) -> Analyzer:
+    """One analyzer per catalogue for the whole test session (building one takes over a second)."""
+    return _analyzer(settings.catalog_path, settings.intents_dir)
+
+
 @asynccontextmanager
 async def running_bot(
     settings: Settings, platform: FakePlatform, options: WorkerOptions = FAST
 ) -> AsyncIterator[Bot]:
     """The app with its lifespan running, reachable over HTTP (ASGI), sending to `platform`."""
-    app = create_app(settings, transport=platform.transport(), worker_options=options)
+    app = create_app(
+        settings, transport=platform.transport(), worker_options=options, analyzer=shared_analyzer(settings)
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
