@@ -34,11 +34,11 @@ from app.ops.metrics import Metrics
 from app.ops.router import router as ops_router
 from app.ops.security import RateLimiter, SecurityHeaders, validation_error_handler
 from app.provinces import Provinces
+from app.runtime import Worker, WorkerOptions
 from app.settings import Settings
 from app.state import AppState
 from app.storage import SqliteCheckpointer
 from app.tips.views import router as tips_router
-from app.worker import Worker, WorkerOptions
 
 __all__ = ["channel_tokens", "create_app"]
 
@@ -106,7 +106,7 @@ async def _build(
         if channel.missing:
             log.warning("%s channel is off: missing %s", name, ", ".join(channel.missing))
     inbox = InboxRecorder(db)
-    worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options)
+    worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options, inbox=inbox)
     return AppState(
         settings=settings,
         db=db,

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from app.channels.base import Channel
     from app.inbox.service import InboxRecorder
     from app.ops.security import RateLimiter
+    from app.runtime import Worker
     from app.storage import SqliteCheckpointer
-    from app.worker import Worker
 
 __all__ = ["AppState", "State", "get_state", "state_of"]
 

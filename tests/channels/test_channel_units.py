@@ -25,8 +25,9 @@ from app.channels.messenger.parse import parse as parse_messenger
 from app.channels.messenger.verify import handshake_challenge, signature_ok
 from app.channels.zalo.client import raise_for_zalo_error
 from app.channels.zalo.verify import signature_ok as zalo_signature_ok
-from app.outbox.service import backoff_delay, is_transient, pieces
+from app.outbox.service import pieces
 from app.replies.composer import MAIN_ACTIONS, QuickReply, Reply
+from app.runtime.delivery import backoff_delay, is_transient
 from app.storage import GroupCommit
 
 
