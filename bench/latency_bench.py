@@ -125,32 +125,25 @@ class Sender:
     def __init__(self, port: int, max_connections: int = 512) -> None:
         self._port = port
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self._open = 0
-        self._max = max_connections
         self._slots = asyncio.Semaphore(max_connections)
 
     async def send(self, shot: wb.Shot, out: Sent) -> None:
         async with self._slots:
-            if self._idle:
-                reader, writer = self._idle.pop()
-            else:
-                reader, writer = await asyncio.open_connection("127.0.0.1", self._port)
-                self._open += 1
-            out.sent_at[shot.recipient] = time.time()
-            writer.write(shot.request)
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                header = await reader.readline()
-                if header in (b"\r\n", b""):
+            status = 0
+            for attempt in range(2):  # an idle connection the server closed meanwhile: again, on a new one
+                if self._idle and attempt == 0:
+                    reader, writer = self._idle.pop()
+                else:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", self._port)
+                out.sent_at[shot.recipient] = time.time()
+                writer.write(shot.request)
+                status = await _read_status(reader)
+                if status:
                     break
-                if header[:15].lower() == b"content-length:":
-                    length = int(header[15:])
-            if length:
-                await reader.readexactly(length)
-            status = int(status_line.split()[1])
+                writer.close()
             out.last_ack = time.time()
-            self._idle.append((reader, writer))
+            if status:
+                self._idle.append((reader, writer))
         if status == 200:
             out.shots.append(shot)
         else:
@@ -160,6 +153,26 @@ class Sender:
         for _, writer in self._idle:
             writer.close()
         self._idle.clear()
+
+
+async def _read_status(reader: asyncio.StreamReader) -> int:
+    """The response's status (its body read and dropped), or 0 when the connection was closed."""
+    try:
+        status_line = await reader.readline()
+        if not status_line:
+            return 0
+        length = 0
+        while True:
+            header = await reader.readline()
+            if header in (b"\r\n", b""):
+                break
+            if header[:15].lower() == b"content-length:":
+                length = int(header[15:])
+        if length:
+            await reader.readexactly(length)
+        return int(status_line.split()[1])
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return 0
 
 
 async def open_loop(sender: Sender, shots: list[wb.Shot], rate: float) -> Sent:
@@ -273,6 +286,7 @@ def run_config(
         try:
             warm = wb.prepare(first, args.warmup)
             sent = loop.run_until_complete(run("open", warm, 100.0))
+            loop.run_until_complete(sender.close())
             measure(Phase(config.name, "warm-up", len(warm)), sent, expected, platform_port, args.drain_limit)
             first += args.warmup
             for rate in (200, 500):
@@ -280,6 +294,7 @@ def run_config(
                 shots = wb.prepare(first, count)
                 first += count
                 sent = loop.run_until_complete(run("open", shots, rate))
+                loop.run_until_complete(sender.close())  # the server closes idle ones during the drain
                 name = f"{rate}/s x {args.seconds:.0f} s"
                 phases.append(
                     measure(Phase(config.name, name, count), sent, expected, platform_port, args.drain_limit)

@@ -3,11 +3,12 @@
 - Order: one task per event's pieces, chained after the previous task for the same person; pieces of
   different people go out concurrently, up to `max_concurrent_sends` platform calls at once.
 - Exactly once: a piece is sent only by the holder of its lease. The lease taken when a piece is
-  written or claimed only has to last until a send slot is free; right when the slot is acquired,
-  before sending, the holder renews it with a compare-and-set on its token (`outbox.renew`). A piece
-  whose lease ran out while it waited and was claimed again (by this process's poller or another
-  process) fails that check and is left to its new holder. Renewals and results of concurrent sends
-  share one transaction each (group commits).
+  written or claimed only has to last until a send slot is free. Right when the slot is acquired,
+  before sending, the holder checks it: with more than half its length left it covers the send;
+  otherwise it is renewed with a compare-and-set on its token (`outbox.renew`), and a piece whose
+  lease ran out while it waited and was claimed again (by this process's poller or another process)
+  fails that check and is left to its new holder. Renewals and results of concurrent sends share
+  one transaction each (group commits).
 - The retry policy lives here: which errors are worth another attempt, and when.
 A crash between a successful send and its "sent" mark can repeat that one piece after the lease
 runs out: the platforms offer no idempotency key, so at-least-once is the honest guarantee there.
@@ -30,7 +31,7 @@ from app.ops.metrics import Metrics
 from app.outbox.service import OutboxItem, SendResult, apply_results, claim_due, renew
 from app.runtime.load import LoadGauge
 from app.runtime.options import WorkerOptions
-from app.storage import GroupCommit, utcnow, write_lock
+from app.storage import GroupCommit, as_utc, utcnow, write_lock
 
 __all__ = ["Delivery", "backoff_delay", "is_transient"]
 
@@ -152,11 +153,7 @@ class Delivery:
         results: list[SendResult] = []
         for index, item in enumerate(items):
             async with self._send_slots:
-                try:
-                    held = await self._renewals.submit(item)
-                except Exception:
-                    log.warning("could not renew the lease of reply %d; its next holder sends it", item.id)
-                    held = None
+                held = item if self._fresh(item) else await self._renew(item)
                 if held is None:
                     # Taken over (or final) while it waited: its new holder sends it and those after it.
                     break
@@ -175,6 +172,19 @@ class Delivery:
                 )
                 break
         return results
+
+    def _fresh(self, item: OutboxItem) -> bool:
+        """Whether the lease still has more than half its length to run: plenty for one send (the
+        HTTP timeout is 10 s), and nobody can have taken it over. Only older leases are renewed."""
+        left = (as_utc(item.lease) - utcnow()).total_seconds()
+        return left > self.options.lease_seconds / 2
+
+    async def _renew(self, item: OutboxItem) -> OutboxItem | None:
+        try:
+            return await self._renewals.submit(item)
+        except Exception:
+            log.warning("could not renew the lease of reply %d; its next holder sends it", item.id)
+            return None
 
     async def _send_one(self, item: OutboxItem) -> SendResult:
         attempts = item.attempts + 1
