@@ -20,6 +20,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import time
 from collections.abc import Mapping, Sequence
 from functools import partial
 
@@ -192,9 +193,13 @@ class Delivery:
         try:
             if channel is None:
                 raise ChannelNotConfigured(f"unknown channel {item.channel}")
-            platform_id = await channel.send(
-                channel_id=item.channel_id, user_id=item.user_id, reply=item.reply
-            )
+            started = time.monotonic()
+            try:
+                platform_id = await channel.send(
+                    channel_id=item.channel_id, user_id=item.user_id, reply=item.reply
+                )
+            finally:  # the pace the platform answers at: how much this process may lease
+                self._gauge.note_send(time.monotonic() - started)
         except Exception as exc:
             return self._classify(item, attempts, exc)
         self._metrics.replies_sent.labels(item.channel).inc()

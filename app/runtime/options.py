@@ -29,5 +29,5 @@ class WorkerOptions:
 
     @property
     def max_backlog(self) -> int:
-        """Reply pieces waiting for a send slot beyond which answering and claiming pause."""
+        """Reply pieces in hand beyond which answering and claiming pause, however fast sends are."""
         return 32 * self.max_concurrent_sends

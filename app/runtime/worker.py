@@ -54,7 +54,11 @@ class Worker:
         self._db = db
         self.options = options or WorkerOptions()
         self._inbox = inbox
-        self.load = LoadGauge()
+        self.load = LoadGauge(
+            lease_seconds=self.options.lease_seconds,
+            max_concurrent_sends=self.options.max_concurrent_sends,
+            most=self.options.max_backlog,
+        )
         self.delivery = Delivery(
             db=db, channels=channels, metrics=metrics, options=self.options, gauge=self.load
         )
@@ -126,8 +130,9 @@ class Worker:
                 if more is None:
                     return  # stopping: what is not answered stays pending in the database
                 batch.append(more)
-            # Back-pressure: no new replies while delivery is far behind (a slow platform).
-            while self.load.pieces_in_hand > self.options.max_backlog and not self._stopping.is_set():
+            # Back-pressure: no more replies leased to this process than it can send within their
+            # lease (a slow platform); meanwhile the events wait, pending in the database.
+            while not self.load.room and not self._stopping.is_set():
                 await asyncio.sleep(0.01)
             try:
                 await self.answering.answer(batch)
@@ -153,15 +158,16 @@ class Worker:
 
     async def _poll_once(self, stale_after: float) -> bool:
         """Pick up left-behind events and due reply pieces; True when there may be more."""
-        limit = self.options.batch_size
+        # Only what can be sent within the lease is answered or claimed here (see LoadGauge.room).
+        limit = min(self.options.batch_size, self.load.room)
+        if limit <= 0:
+            return False
         before = utcnow() - dt.timedelta(seconds=stale_after)
         events = await asyncio.to_thread(self._stale_events, before, limit)
         if events:
             log.info("resuming %d pending events", len(events))
             await self.answering.answer(events)
-        # Claim only what can be sent within the lease: not while delivery is far behind.
-        room = min(limit, self.options.max_backlog - self.load.pieces_in_hand)
-        claimed = await self.delivery.claim_due(room)
+        claimed = await self.delivery.claim_due(min(limit, self.load.room))
         return len(events) >= limit or claimed >= limit
 
     def _stale_events(self, before: dt.datetime, limit: int) -> list[RecordedEvent]:
