@@ -13,8 +13,9 @@ class WorkerOptions:
 
     poll_interval: float = 1.0  # seconds between two looks for left-behind work
     stale_after: float = 10.0  # a pending event this old is nobody's fast path any more
-    # How long a holder may keep a reply piece: from its claim until a send slot is free, then,
-    # renewed right before sending, for the send itself (the HTTP timeout is 10 s).
+    # How long a holder may keep a reply piece: from its claim until a send slot is free. Right
+    # before sending, a lease with less than half of this left is renewed, so half a lease always
+    # covers the send itself (the HTTP timeout is 10 s).
     lease_seconds: float = 60.0
     max_attempts: int = 8  # sends of one piece before it is marked failed
     backoff_base: float = 2.0  # first retry after 1-2 s, then doubling...
