@@ -58,3 +58,7 @@ clean:
 .PHONY: bench-blocklist
 bench-blocklist: install  ## warning lists: import 50,000 domains, lookup latency (SQLite)
 	$(PY) bench/blocklist_bench.py
+
+.PHONY: bench-latency
+bench-latency: install  ## reply latency end to end (webhook sent -> platform receives the reply) at 200 and 500 msg/s and a 3,000 burst
+	$(PY) bench/latency_bench.py

@@ -31,8 +31,8 @@ from app.http.webhooks import router as webhooks_router
 from app.inbox.service import InboxRecorder
 from app.nlu.analyzer import Analysis, Analyzer
 from app.ops.metrics import Metrics
+from app.runtime import Worker, WorkerOptions
 from app.settings import Settings
-from app.worker import Worker, WorkerOptions
 
 __all__ = ["create_app"]
 
@@ -72,7 +72,7 @@ async def _build(
     )
     channels = build_channels(ChannelContext(settings, http, db, engine.provinces, os.environ))
     inbox = InboxRecorder(db)
-    worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options)
+    worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options, inbox=inbox)
     return AppState(
         settings=settings,
         db=db,

@@ -54,7 +54,7 @@ def _cycles(edges: Mapping[str, Iterable[str]]) -> list[set[str]]:
 
 
 def _graph() -> dict[str, set[str]]:
-    graph = grimp.build_graph("app")
+    graph = grimp.build_graph("app", cache_dir=None)
     return {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -48,7 +51,7 @@ from app.text.formatting import VN_TZ
 from app.text.normalize import normalize
 from app.tips.service import get_tip
 
-__all__ = ["Responder"]
+__all__ = ["Prepared", "Responder"]
 
 MAX_TEXT = 2000  # longer messages are cut before analysis: the bot reads the first 2,000 characters
 
@@ -92,6 +95,13 @@ _ENGLISH_WORDS_RE = re.compile(r"[A-Za-z']{2,}")
 _CHOICE_RE = re.compile(r"^(?:so|muc|cau|chon|y|phuong an)?\s*([1-9])(?:\s*(?:a|nhe|nha|ad))?$")
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The analyses of one message, computed before any transaction opens (`Responder.prepare`)."""
+
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+
+
 class Responder:
     """Understanding plus composition, built once per process."""
 
@@ -113,6 +123,7 @@ class Responder:
             self.analyze, analyzer.tactics, clock=clock, tips_per_day=tips_per_reporter_per_day
         )
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
+        self._prepared = threading.local()  # analyses handed to the `handle` running in this thread
 
     @classmethod
     def from_settings(cls, settings: Settings, *, analyzer: Analyzer | None = None) -> Responder:
@@ -126,6 +137,9 @@ class Responder:
         )
 
     def analyze(self, text: str) -> Analysis:
+        prepared: dict[str, Analysis] | None = getattr(self._prepared, "analyses", None)
+        if prepared is not None and text in prepared:
+            return prepared[text]
         started = time.perf_counter()
         analysis = self.analyzer.analyze(text[:MAX_TEXT])
         if self.on_analysis is not None:
@@ -142,14 +156,47 @@ class Responder:
 
     # ----------------------------------------------------------------- one message
 
+    def prepare(self, message: IncomingMessage) -> Prepared:
+        """Analyse a message ahead of `handle`, outside any transaction.
+
+        Analysis is the costly part of answering: done here, the transaction that `handle` then runs
+        in (on SQLite, under the one write lock) holds the database only for reads and writes.
+        """
+        raw = message.text or ""
+        texts = {raw.strip(), raw} - {""}
+        return Prepared({text: self.analyze(text) for text in texts})
+
     def handle(
-        self, message: IncomingMessage, *, province: Province, session: Session | None = None
+        self,
+        message: IncomingMessage,
+        *,
+        province: Province,
+        session: Session | None = None,
+        prepared: Prepared | None = None,
     ) -> list[Reply]:
         """Answer one incoming message (quick-reply payloads, attachments and text).
 
         With a session, the conversation has a memory and multi-turn flows run: data-rights
-        requests, an open report draft, a new report. The caller commits.
+        requests, an open report draft, a new report. The caller commits. `prepared` holds the
+        message's analyses from `prepare`.
         """
+        with self._using(prepared):
+            return self._handle(message, province=province, session=session)
+
+    @contextmanager
+    def _using(self, prepared: Prepared | None) -> Iterator[None]:
+        if prepared is None:
+            yield
+            return
+        self._prepared.analyses = prepared.analyses
+        try:
+            yield
+        finally:
+            self._prepared.analyses = None
+
+    def _handle(
+        self, message: IncomingMessage, *, province: Province, session: Session | None
+    ) -> list[Reply]:
         text = (message.text or "").strip()
         province = self._where(text) or province
         if session is None:

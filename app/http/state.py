@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from app.db import SqliteCheckpointer
     from app.http.security import RateLimiter
     from app.inbox.service import InboxRecorder
-    from app.worker import Worker
+    from app.runtime import Worker
 
 __all__ = [
     "AppState",

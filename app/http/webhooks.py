@@ -1,7 +1,8 @@
 """The webhook path shared by every platform: size limit, signature, parse, record, acknowledge.
 
-Nothing slow happens here: the events are committed (shared commit with concurrent webhooks) and
-handed to the worker, and the platform gets its 200. Matching and sending happen in the background.
+Nothing slow happens here: the events are committed (shared commit with concurrent webhooks), the
+inbox announces them to the runtime, and the platform gets its 200. Matching and sending happen in
+the background.
 """
 
 from __future__ import annotations
@@ -86,8 +87,7 @@ async def receive_webhook(request: Request, state: AppState, channel: Channel) -
         state.metrics.signature_failures.labels(channel.name).inc()
         log.warning("%s webhook with a missing or wrong signature refused", channel.name)
         return JSONResponse({"detail": "invalid signature"}, status_code=channel.bad_signature_status)
-    with state.worker.webhook():
-        return await _record(state, channel, raw)
+    return await _record(state, channel, raw)
 
 
 async def _record(state: AppState, channel: Channel, raw: bytes) -> Response:
@@ -109,7 +109,6 @@ async def _record(state: AppState, channel: Channel, raw: bytes) -> Response:
             log.error("%s webhook could not be recorded: %s%s", channel.name, type(exc).__name__, more)
         webhooks.labels(channel.name, "error").inc()
         return JSONResponse({"detail": "temporarily unavailable"}, status_code=503)
-    state.worker.notify(new)
     if new:
         webhooks.labels(channel.name, "accepted").inc()
     if duplicates:

@@ -1,4 +1,4 @@
-"""Recording inbound messages exactly once, and handing them to the worker.
+"""Recording inbound messages exactly once, and announcing them to whoever answers them.
 
 `record` inserts with ON CONFLICT DO NOTHING on (channel, message_id): a duplicate delivery, even one
 racing on another worker, inserts nothing and gets no id, so nothing downstream ever sees it twice.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
@@ -25,6 +25,7 @@ from app.db import GroupCommit, as_utc, transaction, upsert_insert, utcnow
 from app.inbox.models import InboundEvent
 
 __all__ = [
+    "ArrivalListener",
     "InboxRecorder",
     "RecordedEvent",
     "complete",
@@ -197,8 +198,16 @@ class AsyncPostgresRecorder:
                 await connection.close()
 
 
+ArrivalListener = Callable[[Sequence["RecordedEvent"]], None]
+
+
 class InboxRecorder:
-    """Records webhook messages durably; concurrent webhooks share one commit."""
+    """Records webhook messages durably; concurrent webhooks share one commit.
+
+    Listeners hear of every recording once it is durable, with its new events (none for a call of
+    duplicates only): the runtime answers them at once and counts the load, without the webhook
+    edge knowing it exists.
+    """
 
     def __init__(self, db: Engine, *, max_batch: int = 500) -> None:
         sqlite = db.dialect.name == "sqlite"
@@ -209,6 +218,14 @@ class InboxRecorder:
             try_inline=partial(record_batches, db, wait=False) if sqlite else None,
             async_flush=self._postgres.flush if self._postgres is not None else None,
         )
+        self._listeners: list[ArrivalListener] = []
+
+    def add_listener(self, listener: ArrivalListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: ArrivalListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def start(self) -> None:
         self._commit.start()
@@ -224,6 +241,8 @@ class InboxRecorder:
         new = [
             RecordedEvent(id_, message) for id_, message in zip(ids, messages, strict=True) if id_ is not None
         ]
+        for listener in tuple(self._listeners):
+            listener(new)
         return new, len(messages) - len(new)
 
 

@@ -1,16 +1,18 @@
-"""The outbox: replies are written before they are sent, and retried until sent or given up.
+"""The outbox: replies are written before they are sent, and kept until sent or given up.
 
+Storage only; when and how often to try again is the delivery's policy (`app.runtime.delivery`).
 Each reply piece is one row. A row is sent by whoever holds its lease (`next_attempt_at` pushed into
-the future); a transient failure schedules the next attempt with exponential backoff and jitter; a
-permanent failure, or too many attempts, marks it failed. Marking is a compare-and-set on
-status = 'pending', so a late or duplicate result never overwrites a final one.
+the future, its value doubling as the holder's token): `renew` is the compare-and-set a sender makes
+right before sending, so a piece whose lease was taken over meanwhile is not sent twice. Marking a
+result is a compare-and-set on status = 'pending', so a late or duplicate result never overwrites a
+final one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -19,7 +21,6 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
 from app.contracts import QuickReply, Reply
-from app.contracts.channel import ChannelError, ChannelTemporaryError
 from app.db import utcnow
 from app.inbox.service import RecordedEvent, storage_key
 from app.outbox.models import OutboundMessage
@@ -30,10 +31,9 @@ __all__ = [
     "OutboxItem",
     "SendResult",
     "apply_results",
-    "backoff_delay",
     "claim_due",
     "enqueue",
-    "is_transient",
+    "renew",
 ]
 
 OUTBOX = cast(Table, OutboundMessage.__table__)  # type: ignore[attr-defined]
@@ -54,6 +54,7 @@ class OutboxItem:
     text: str
     quick_replies: tuple[QuickReply, ...]
     attempts: int
+    lease: dt.datetime  # `next_attempt_at` as this holder set it: the token of its lease
 
     @property
     def reply(self) -> Reply:
@@ -62,7 +63,10 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
-    """What became of one attempt: sent, retry later, hold (behind an earlier piece), or failed."""
+    """What became of one attempt: sent, retry later, hold (behind an earlier piece), or failed.
+
+    `lease`: for a hold, the holder's token; the row is rescheduled only if nobody took it over.
+    """
 
     item_id: int
     outcome: Outcome
@@ -70,6 +74,7 @@ class SendResult:
     next_attempt_at: dt.datetime | None = None
     error: str | None = None
     platform_message_id: str | None = None
+    lease: dt.datetime | None = None
 
 
 def _quick_json(quick: Sequence[QuickReply]) -> str:
@@ -95,6 +100,7 @@ def _item(row: Any) -> OutboxItem:
         text=row.text,
         quick_replies=_quick_from_json(row.quick_replies),
         attempts=row.attempts,
+        lease=row.next_attempt_at,
     )
 
 
@@ -170,6 +176,28 @@ def claim_due(
     return [sorted(items, key=lambda item: item.seq) for _, items in sorted(groups.items())]
 
 
+def renew(
+    session: Session, items: Sequence[OutboxItem], *, lease_until: dt.datetime
+) -> list[OutboxItem | None]:
+    """Extend the lease of each item still held under its token (compare-and-set). Caller commits.
+
+    Returns, for each item, the item with its new lease token, or None when the row is no longer
+    this holder's (taken over after its lease ran out, or already final): it must not be sent.
+    """
+    out: list[OutboxItem | None] = []
+    for item in items:
+        result = session.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id == item.id, OUTBOX.c.status == "pending", OUTBOX.c.next_attempt_at == item.lease
+            )
+            .values(next_attempt_at=lease_until)
+        )
+        won = getattr(result, "rowcount", 0) == 1
+        out.append(dataclasses.replace(item, lease=lease_until) if won else None)
+    return out
+
+
 def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.datetime | None = None) -> None:
     """Store the outcome of send attempts (only rows still pending change). Caller commits."""
     now = now or utcnow()
@@ -195,7 +223,7 @@ def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.da
     later = [
         {"b_id": r.item_id, "b_attempts": r.attempts, "b_next": r.next_attempt_at or now, "b_error": r.error}
         for r in results
-        if r.outcome in ("retry", "hold")
+        if r.outcome == "retry" or (r.outcome == "hold" and r.lease is None)
     ]
     if later:
         session.execute(
@@ -207,6 +235,20 @@ def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.da
                 last_error=bindparam("b_error"),
             ),
             later,
+        )
+    held = [
+        {"b_id": r.item_id, "b_lease": r.lease, "b_next": r.next_attempt_at or now}
+        for r in results
+        if r.outcome == "hold" and r.lease is not None
+    ]
+    if held:  # pieces never tried: rescheduled only while still this holder's
+        session.execute(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id == bindparam("b_id"), pending, OUTBOX.c.next_attempt_at == bindparam("b_lease")
+            )
+            .values(next_attempt_at=bindparam("b_next"), last_error=None),
+            held,
         )
     failed = [
         {"b_id": r.item_id, "b_attempts": r.attempts, "b_error": r.error}
@@ -220,16 +262,3 @@ def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.da
             .values(status="failed", attempts=bindparam("b_attempts"), last_error=bindparam("b_error")),
             failed,
         )
-
-
-def is_transient(error: BaseException) -> bool:
-    """Whether a failed send may succeed later. Unknown errors count as transient (bounded retries)."""
-    if isinstance(error, ChannelError):
-        return isinstance(error, ChannelTemporaryError)
-    return True
-
-
-def backoff_delay(attempts: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Seconds before attempt `attempts + 1`: exponential, capped, with jitter in [50 %, 100 %]."""
-    ceiling = min(cap, base * 2.0 ** max(0, attempts - 1))
-    return ceiling * (0.5 + 0.5 * (rng or random).random())

@@ -207,7 +207,7 @@ async def test_events_acknowledged_before_a_crash_are_answered_at_the_next_start
     settings = make_settings(migrated_url)
     crashed = dataclasses.replace(FAST, run_poller=False)
     async with running_bot(settings, platform, crashed) as before:
-        before.state.worker.notify = lambda events: None  # type: ignore[method-assign]  # dies after the ack
+        before.state.inbox.remove_listener(before.state.worker.notify)  # dies after the ack
         assert (await before.messenger(fb_body("6500000000000141", "m_crash", SCAM_TEXT))).status_code == 200
         assert (
             await before.zalo(zalo_body("246845883529190141", "zmsg_crash", SCAM_TEXT))
@@ -268,9 +268,18 @@ async def test_a_live_lease_is_not_taken_over(migrated_url: str):
         session.commit()
     db.dispose()
     platform = FakePlatform()
-    async with running_bot(make_settings(migrated_url), platform):
+    async with running_bot(make_settings(migrated_url), platform) as bot:
         await settle(0.5)
         assert platform.calls == []
+        # Positive control: the poller is running all along, and takes the same piece over as soon
+        # as its lease runs out.
+        with Session(bot.state.db) as session:
+            session.execute(OUTBOX.update().values(next_attempt_at=dt.datetime.now(dt.UTC)))
+            session.commit()
+        assert await wait_until(lambda: platform.zalo_sends("246845883529190143"))
+        await settle()
+        assert [c.body["message"]["text"] for c in platform.zalo_sends()] == ["đang gửi ở nơi khác"]
+        assert outbox_rows(bot)[0].status == "sent"
 
 
 # --- the Zalo token ---
@@ -430,8 +439,7 @@ async def test_a_refused_refresh_fails_the_reply_without_looping(bot: Bot):
 
 async def test_a_burst_is_acknowledged_first_and_every_message_is_answered_once_after_it(migrated_url: str):
     platform = FakePlatform()
-    burst = dataclasses.replace(FAST, busy_concurrency=2, burst_defer=0.6)
-    async with running_bot(make_settings(migrated_url), platform, burst) as bot:
+    async with running_bot(make_settings(migrated_url), platform) as bot:
         users = [f"65000000009{n:05d}" for n in range(30)]
         bodies = [fb_body(u, f"m_burst_{u}", "xin chào") for u in users]
         responses = await asyncio.gather(*(bot.messenger(b) for b in bodies))
@@ -456,3 +464,56 @@ async def test_a_value_the_database_refuses_gets_the_apology_not_silence(bot: Bo
     assert await wait_until(lambda: bot.platform.messenger_sends("6500000000000777"))
     text = bot.platform.messenger_sends("6500000000000777")[0].body["message"]["text"]
     assert text.startswith("Xin lỗi") and "069.367.2888" in text
+
+
+# --- slow platforms ---
+
+
+@dataclasses.dataclass
+class SlowPlatform(FakePlatform):
+    """Every send succeeds, after `delay` seconds (no errors: the platform is only slow)."""
+
+    delay: float = 0.2
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        return _SlowTransport(self)
+
+
+class _SlowTransport(httpx.AsyncBaseTransport):
+    def __init__(self, platform: SlowPlatform) -> None:
+        self._platform = platform
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        await asyncio.sleep(self._platform.delay)
+        return self._platform.handle(request)
+
+
+async def test_a_slow_platform_gets_every_reply_exactly_once(migrated_url: str):
+    """Sends queue for a slot far longer than a lease lasts: each piece still goes out once."""
+    platform = SlowPlatform(delay=0.2)
+    # Two sends at a time of 0.2 s each: the last of 40 pieces waits ~4 s for its slot, while a
+    # lease lasts 1.5 s (renewed right before sending, it covers the 0.2 s send many times over).
+    slow = dataclasses.replace(FAST, lease_seconds=1.5, max_concurrent_sends=2)
+    async with running_bot(make_settings(migrated_url), platform, slow) as bot:
+        users = [f"65000000008{n:05d}" for n in range(40)]
+        responses = await asyncio.gather(
+            *(bot.messenger(fb_body(u, f"m_slow_{u}", SCAM_TEXT)) for u in users)
+        )
+        assert {r.status_code for r in responses} == {200}
+        assert await wait_until(
+            lambda: (
+                len(event_rows(bot)) == len(users)
+                and all(r.status == "done" for r in event_rows(bot))
+                and all(r.status == "sent" for r in outbox_rows(bot))
+            ),
+            timeout=60,
+        )
+        await settle(1.0)  # a duplicate would be on its way by now
+        rows = outbox_rows(bot)
+        assert len(rows) >= len(users)
+        sent = [c.body["message"]["text"] for c in platform.messenger_sends()]
+        assert len(sent) == len(rows), f"{len(sent) - len(rows)} pieces were sent twice"
+        for user in users:
+            mine = [r.text for r in rows if r.user_id == user]
+            assert [c.body["message"]["text"] for c in platform.messenger_sends(user)] == mine

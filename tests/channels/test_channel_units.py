@@ -27,8 +27,9 @@ from app.contracts.channel import (
     clean_text,
 )
 from app.db import GroupCommit
-from app.outbox.service import backoff_delay, is_transient, pieces
+from app.outbox.service import pieces
 from app.replies.composer import MAIN_ACTIONS
+from app.runtime.delivery import backoff_delay, is_transient
 
 
 def graph(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:

@@ -21,8 +21,8 @@ from fastapi import FastAPI
 from app.http.state import AppState
 from app.main import create_app
 from app.nlu.analyzer import Analyzer
+from app.runtime import WorkerOptions
 from app.settings import Settings
-from app.worker import WorkerOptions
 
 FB_SECRET = "fb-app-secret-for-tests"
 FB_VERIFY = "verify-token-for-tests"
@@ -267,8 +267,6 @@ FAST = WorkerOptions(
     backoff_base=0.05,
     backoff_cap=0.2,
     max_attempts=4,
-    busy_rate=1e9,  # the burst policy is off here; test_burst_policy turns it on
-    busy_concurrency=10**6,
 )
 
 

@@ -132,8 +132,10 @@ async def static_file(name: str) -> Response:
 
 def _answer(state: AppState, message: IncomingMessage) -> list[Reply]:
     province = state.provinces.get(message.channel_id)
+    # Analysed before the transaction: on SQLite it holds the write lock every webhook waits on.
+    prepared = state.responder.prepare(message)
     with transaction(state.db) as session:
-        return state.responder.handle(message, province=province, session=session)
+        return state.responder.handle(message, province=province, session=session, prepared=prepared)
 
 
 def _reject_constant(name: str) -> Any:

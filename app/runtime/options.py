@@ -1,0 +1,34 @@
+"""Timing and bounds of the background runtime (tests shorten the delays)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["WorkerOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """Timing and bounds of answering and delivery, in one process."""
+
+    poll_interval: float = 1.0  # seconds between two looks for left-behind work
+    stale_after: float = 10.0  # a pending event this old is nobody's fast path any more
+    # How long a holder may keep a reply piece: from its claim until a send slot is free. Right
+    # before sending, a lease with less than half of this left is renewed, so half a lease always
+    # covers the send itself (the HTTP timeout is 10 s).
+    lease_seconds: float = 60.0
+    max_attempts: int = 8  # sends of one piece before it is marked failed
+    backoff_base: float = 2.0  # first retry after 1-2 s, then doubling...
+    backoff_cap: float = 600.0  # ...up to 5-10 min
+    max_concurrent_sends: int = 8  # platform calls in flight at once (per process)
+    max_process_attempts: int = 5  # database failures while answering one event before it is failed
+    batch_size: int = 200  # events or pieces the poller picks up at once
+    # Events per answering transaction: small, so the first replies of a burst leave at once and,
+    # on SQLite, a webhook never waits long for the write lock.
+    answer_batch: int = 16
+    run_poller: bool = True
+
+    @property
+    def max_backlog(self) -> int:
+        """Reply pieces in hand beyond which answering and claiming pause, however fast sends are."""
+        return 32 * self.max_concurrent_sends
