@@ -469,15 +469,24 @@ def expected_pieces() -> dict[str, int]:
     sys.path.insert(0, str(ROOT))
     from app.contracts import IncomingMessage
     from app.conversation.responder import Responder
+    from app.db import make_engine, transaction, upgrade
     from app.outbox.service import pieces
     from app.settings import Settings
 
     engine = Responder.from_settings(Settings(_env_file=None))  # type: ignore[call-arg]
     province = engine.provinces.default
     out = {}
-    for n, text in enumerate(TEXTS):
-        message = IncomingMessage("bench", "x", f"u{n}", f"m{n}", text)
-        out[text] = len(pieces(engine.handle(message, province=province)))
+    with tempfile.TemporaryDirectory() as work:
+        url = f"sqlite:///{work}/expected.db"
+        upgrade(url)
+        db = make_engine(url)
+        try:
+            for n, text in enumerate(TEXTS):
+                message = IncomingMessage("bench", "x", f"u{n}", f"m{n}", text)
+                with transaction(db) as session:
+                    out[text] = len(pieces(engine.handle(message, province=province, session=session)))
+        finally:
+            db.dispose()
     return out
 
 

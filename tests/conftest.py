@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from urllib.parse import quote
 
 import pytest
 from channel_support import Bot, FakePlatform, make_settings, running_bot, shared_analyzer
+from citizens import Citizen
 from sqlalchemy import Engine
 
 from app.conversation.responder import Responder
@@ -90,3 +91,17 @@ def platform() -> FakePlatform:
 async def bot(migrated_url: str, platform: FakePlatform) -> AsyncIterator[Bot]:
     async with running_bot(make_settings(migrated_url), platform) as running:
         yield running
+
+
+@pytest.fixture
+def citizen(bot_engine: Responder, db_engine: Engine) -> Citizen:
+    """One citizen on the web chat, talking to the shared conversation on a fresh database."""
+    return Citizen(bot_engine, db_engine, user_id="citizen-1")
+
+
+@pytest.fixture
+def make_citizen(bot_engine: Responder, db_engine: Engine) -> Callable[..., Citizen]:
+    def make(user_id: str, channel: str = "web") -> Citizen:
+        return Citizen(bot_engine, db_engine, user_id=user_id, channel=channel)
+
+    return make

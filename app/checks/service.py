@@ -47,7 +47,7 @@ class Checker:
         self.tactics = tactics
 
     def check(
-        self, entities: Entities, *, session: Session | None, brief: bool = False, text: str = ""
+        self, entities: Entities, *, session: Session, brief: bool = False, text: str = ""
     ) -> str | None:
         """The check's text for the items in `entities` (and the foreign numbers written in `text`),
         or None when the message names none.
@@ -58,13 +58,13 @@ class Checker:
         blocks: list[str] = [self._foreign(number, session) for number in foreign]
         reported = False
         for phone in entities.phones[: max(0, MAX_ITEMS - len(blocks))]:
-            stats = tips.phone_stats(session, phone=phone) if session is not None else None
-            listed = blocklist.lookup(session, Kind.phone, [phone]) if session is not None else []
+            stats = tips.phone_stats(session, phone=phone)
+            listed = blocklist.lookup(session, Kind.phone, [phone])
             blocks.append(self._item(f"📞 Số {format_phone(phone)}", "số này", stats, listed))
             reported = reported or bool(stats and stats.count)
         for account in entities.bank_accounts[: max(0, MAX_ITEMS - len(blocks))]:
-            stats = tips.account_stats(session, number=account.number) if session is not None else None
-            listed = blocklist.lookup(session, Kind.account, [account.number]) if session is not None else []
+            stats = tips.account_stats(session, number=account.number)
+            listed = blocklist.lookup(session, Kind.account, [account.number])
             blocks.append(self._item(f"🏦 Tài khoản {_account(account)}", "tài khoản này", stats, listed))
             reported = reported or bool(stats and stats.count)
         for url in entities.urls[: max(0, MAX_ITEMS - len(blocks))]:
@@ -90,7 +90,7 @@ class Checker:
         body = " ".join(lines)
         return f"{head}: ⚠️ {body} Đừng chuyển tiền và đừng làm theo yêu cầu của họ."
 
-    def _foreign(self, number: ForeignNumber, session: Session | None) -> str:
+    def _foreign(self, number: ForeignNumber, session: Session) -> str:
         """A number with a foreign country code: never a call from a Vietnamese agency or bank."""
         shown = _international(number.e164)
         lines = [f"📞 Số {shown}: ⚠️ số quốc tế lạ, không phải số trong nước (mã +{number.country_code})."]
@@ -98,11 +98,10 @@ class Checker:
             lines.append("Đây là đầu số vệ tinh hoặc mạng quốc tế: gọi lại có thể bị tính cước rất cao.")
         if number.warned:
             lines.append("Đầu số này đã được cảnh báo là hay bị dùng để gọi lừa đảo.")
-        if session is not None:
-            lines.extend(
-                _capital(_listed_line(hit, "số này"))
-                for hit in blocklist.lookup(session, Kind.phone, [number.e164])
-            )
+        lines.extend(
+            _capital(_listed_line(hit, "số này"))
+            for hit in blocklist.lookup(session, Kind.phone, [number.e164])
+        )
         lines.append(
             "Công an, ngân hàng, điện lực, cơ quan thuế ở Việt Nam không gọi bạn bằng số nước ngoài. "
             "Đừng gọi lại, đừng chuyển tiền, đừng làm theo yêu cầu của họ."
@@ -121,7 +120,7 @@ class Checker:
             text += f"; thủ đoạn được nêu: {', '.join(names)}"
         return text + "."
 
-    def _link(self, found: LinkAssessment, session: Session | None) -> tuple[str, bool]:
+    def _link(self, found: LinkAssessment, session: Session) -> tuple[str, bool]:
         """The link's block, and whether tips name it."""
         parts = found.parts
         lines = [f"🔗 {parts.url}"]
@@ -140,17 +139,16 @@ class Checker:
         signs = _signs(found)
         lines.extend(f"⚠️ {s}" for s in signs)
         reported = False
-        if session is not None:
-            if matches_by_domain(parts, self.domains):
-                stats = tips.domain_stats(session, domain=parts.domain)
-                what = f"tên miền {parts.domain}"
-            else:
-                stats = tips.link_key_stats(session, url_key=parts.url_key)
-                what = "link này"
-            if stats.count:
-                reported = True
-                mentions = self._mentions(stats, what)
-                lines.append(f"⚠️ {mentions[0].upper()}{mentions[1:]}")
+        if matches_by_domain(parts, self.domains):
+            stats = tips.domain_stats(session, domain=parts.domain)
+            what = f"tên miền {parts.domain}"
+        else:
+            stats = tips.link_key_stats(session, url_key=parts.url_key)
+            what = "link này"
+        if stats.count:
+            reported = True
+            mentions = self._mentions(stats, what)
+            lines.append(f"⚠️ {mentions[0].upper()}{mentions[1:]}")
         if not signs and not reported and not listed and found.official is None:
             lines.append(
                 "Chưa có tố giác nào về link này và tôi không thấy dấu hiệu giả mạo rõ ràng trong địa chỉ. "
@@ -160,11 +158,11 @@ class Checker:
             lines.append("Đừng mở link này, đừng nhập mật khẩu, mã OTP hay thông tin thẻ.")
         return "\n".join(lines), reported
 
-    def _listed_link(self, found: LinkAssessment, session: Session | None) -> list[str]:
+    def _listed_link(self, found: LinkAssessment, session: Session) -> list[str]:
         """Warning-list lines for a link: its host or a parent domain listed, the exact link listed,
         or (for a host no list names) a listed site with the same name under another ending."""
         parts = found.parts
-        if session is None or not parts.valid:
+        if not parts.valid:
             return []
         on_official = found.official is not None and not parts.has_userinfo
         labels = parts.host.split(".")

@@ -69,10 +69,6 @@ ACK = (
     'hoặc gõ "tố giác" để báo cho công an.'
 )
 NO_DRAFT = 'Bạn không có tố giác nào đang soạn. Khi cần, bạn bấm "Tố giác" để bắt đầu.'
-REPORT_PROMPT = (
-    "Bạn kể lại sự việc giúp tôi: ai liên hệ, số điện thoại hoặc số tài khoản của họ, "
-    "số tiền đã mất (nếu có) và thời gian."
-)
 
 # Button labels as a Zalo user types them (Zalo shows no buttons), folded.
 _TYPED_ACTIONS = {
@@ -146,14 +142,6 @@ class Responder:
             self.on_analysis(analysis, time.perf_counter() - started)
         return analysis
 
-    def reply(self, text: str, *, province: Province) -> list[Reply]:
-        """Answer one text message without conversation state."""
-        analysis = self.analyze(text)
-        replies = compose(
-            analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
-        )
-        return _addressed(replies, analysis.address)
-
     # ----------------------------------------------------------------- one message
 
     def prepare(self, message: IncomingMessage) -> Prepared:
@@ -171,7 +159,7 @@ class Responder:
         message: IncomingMessage,
         *,
         province: Province,
-        session: Session | None = None,
+        session: Session,
         prepared: Prepared | None = None,
     ) -> list[Reply]:
         """Answer one incoming message (quick-reply payloads, attachments and text).
@@ -194,14 +182,9 @@ class Responder:
         finally:
             self._prepared.analyses = None
 
-    def _handle(
-        self, message: IncomingMessage, *, province: Province, session: Session | None
-    ) -> list[Reply]:
+    def _handle(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
         text = (message.text or "").strip()
         province = self._where(text) or province
-        if session is None:
-            memo = Memo()
-            return _addressed(self._answer(message, text, province, None, memo), memo.address)
         if text and is_forget_request(text):
             return self._forget(message, session)
         now = self.clock()
@@ -231,7 +214,7 @@ class Responder:
         message: IncomingMessage,
         text: str,
         province: Province,
-        session: Session | None,
+        session: Session,
         memo: Memo,
     ) -> list[Reply]:
         """The answer outside a report draft (the memo is updated in place)."""
@@ -254,7 +237,7 @@ class Responder:
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)
-        if analysis.intent == "report" and session is not None:
+        if analysis.intent == "report":
             earlier = memo.fresh_case(now)
             story = has_story(analysis)
             facts = CaseFacts.of(text, analysis, story=story)
@@ -265,10 +248,6 @@ class Responder:
             )
         if situation.topic is not None:
             return _simple(topic_answer(situation.topic, province))
-        if analysis.intent == "report":  # no database here to hold a draft
-            if analysis.tactic is not None:
-                return self._scam(analysis, text, province, session, memo, now)
-            return _simple(f"{REPORT_PROMPT}\n\n{hotline_line(province)}")
         earlier = memo.fresh_case(now)
         if earlier is not None and self._follows_up(analysis, earlier):
             return self._follow_up(analysis, text, earlier, province, memo, now)
@@ -288,7 +267,7 @@ class Responder:
         analysis: Analysis,
         text: str,
         province: Province,
-        session: Session | None,
+        session: Session,
         memo: Memo,
         now: dt.datetime,
     ) -> list[Reply]:
@@ -378,7 +357,7 @@ class Responder:
         command: str,
         message: IncomingMessage,
         province: Province,
-        session: Session | None,
+        session: Session,
         memo: Memo,
         now: dt.datetime,
     ) -> list[Reply] | None:
@@ -391,8 +370,6 @@ class Responder:
             if value == "CHECK":
                 return _simple(CHECK_PROMPT)
             if value == "REPORT":
-                if session is None:
-                    return _simple(REPORT_PROMPT)
                 earlier = memo.fresh_case(now)
                 memo.last = None
                 memo.reporting = True
@@ -423,7 +400,7 @@ class Responder:
 
     # ----------------------------------------------------------------- checks, status, rights
 
-    def _check(self, analysis: Analysis, province: Province, session: Session | None) -> list[Reply]:
+    def _check(self, analysis: Analysis, province: Province, session: Session) -> list[Reply]:
         """A phone number, account or link to look up: tips on file and warning signs."""
         found = self.checker.check(analysis.entities, session=session, text=analysis.message.original)
         if found is None:
@@ -437,12 +414,12 @@ class Responder:
         return _simple("\n\n".join(parts))
 
     def _status(
-        self, refs: tuple[str, ...], message: IncomingMessage, province: Province, session: Session | None
+        self, refs: tuple[str, ...], message: IncomingMessage, province: Province, session: Session
     ) -> list[Reply]:
         """The status of a reference code, for the citizen who filed it; nobody else learns anything."""
         lines: list[str] = []
         for ref in refs[:3]:
-            tip = get_tip(session, ref_code=ref) if session is not None else None
+            tip = get_tip(session, ref_code=ref)
             if tip is not None and tip.reporter_id == message.user_id and tip.channel == message.channel:
                 sent = tip.created_at.astimezone(VN_TZ).strftime("%d/%m/%Y")
                 lines.append(

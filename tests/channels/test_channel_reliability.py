@@ -24,6 +24,7 @@ from channel_support import (
     zalo_body,
     zalo_error,
 )
+from citizens import FirstMessages
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -45,7 +46,8 @@ def event_rows(bot: Bot) -> list[Any]:
 
 def expected_texts(bot: Bot, message: IncomingMessage) -> list[str]:
     province = bot.state.provinces.for_channel(message.channel, message.channel_id)
-    return [piece.text for piece in pieces(bot.state.responder.handle(message, province=province))]
+    replies = FirstMessages(bot.state.responder, bot.state.db).handle(message, province=province)
+    return [piece.text for piece in pieces(replies)]
 
 
 async def settle(seconds: float = 0.4) -> None:

@@ -99,17 +99,19 @@ def test_an_unknown_domestic_number_is_never_called_safe(checker: Checker, liste
         "số +870 7734 5678 gọi báo phạt nguội",
     ],
 )
-def test_warned_foreign_prefixes_are_flagged(checker: Checker, text: str):
-    said = checker.check(extract_entities(text), session=None, text=text)
+def test_warned_foreign_prefixes_are_flagged(checker: Checker, text: str, db_engine: Database):
+    with transaction(db_engine) as session:
+        said = checker.check(extract_entities(text), session=session, text=text)
     assert said is not None
     assert "số quốc tế lạ, không phải số trong nước" in said
     assert "đã được cảnh báo" in said
     assert "an toàn" not in said
 
 
-def test_other_foreign_numbers_are_foreign_but_not_said_to_be_warned(checker: Checker):
+def test_other_foreign_numbers_are_foreign_but_not_said_to_be_warned(checker: Checker, db_engine: Database):
     text = "số +44 20 7946 0958 gọi cho tôi"
-    said = checker.check(extract_entities(text), session=None, text=text)
+    with transaction(db_engine) as session:
+        said = checker.check(extract_entities(text), session=session, text=text)
     assert said is not None and "số quốc tế lạ" in said and "đã được cảnh báo" not in said
 
 

@@ -306,13 +306,3 @@ def test_data_rights_with_nothing_stored_say_so(citizen: Citizen):
 def test_a_button_of_a_finished_report_gets_a_polite_answer(citizen: Citizen):
     said = citizen.say(payload="REPORT:YES")
     assert "không có tố giác nào đang soạn" in said
-
-
-def test_without_a_session_the_engine_still_answers(bot_engine: Responder):
-    from app.contracts import IncomingMessage
-
-    message = IncomingMessage(
-        channel="web", channel_id="can-tho", user_id="x", message_id="1", text="tôi muốn tố giác"
-    )
-    replies = bot_engine.handle(message, province=bot_engine.provinces.get("can-tho"))
-    assert replies and "kể lại" in replies[0].text

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
+from citizens import FirstMessages
 
 from app.contracts import IncomingMessage
 from app.conversation.responder import Responder
+from app.db import make_engine, upgrade
 from app.provinces import load_provinces
 from app.replies.composer import MAX_CHARS, MAX_QUICK_TITLE, split_text
 from app.settings import Settings
@@ -18,8 +21,12 @@ HOTLINES = {"can-tho": "069.367.2888", "tuyen-quang": "069.2526.112"}
 
 
 @pytest.fixture(scope="module")
-def engine() -> Responder:
-    return Responder.from_settings(Settings())
+def engine(bot_engine: Responder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstMessages]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('replies')}/replies.db"
+    upgrade(url)
+    db = make_engine(url)
+    yield FirstMessages(bot_engine, db)
+    db.dispose()
 
 
 def said(replies) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -11,6 +12,7 @@ from sqlalchemy import Engine as Database
 from app.contracts import IncomingMessage, Reply
 from app.conversation.responder import Responder
 from app.db import transaction
+from app.provinces import Province
 from app.tips.service import NewTip, create_tip
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
@@ -148,3 +150,25 @@ def report_in_a_process(
     finally:
         db.dispose()
         results.put((worker, refs))  # type: ignore[attr-defined]
+
+
+class FirstMessages:
+    """Each message answered as someone's first: a new citizen (fresh user id) every time, in its own
+    transaction, so nothing said before changes the answer."""
+
+    def __init__(self, engine: Responder, db: Database) -> None:
+        self.engine = engine
+        self.db = db
+        self.provinces = engine.provinces
+        self.analyzer = engine.analyzer
+
+    def handle(self, message: IncomingMessage, *, province: Province) -> list[Reply]:
+        fresh = dataclasses.replace(message, user_id=f"{message.user_id}-{next(_ids)}")
+        with transaction(self.db) as session:
+            return self.engine.handle(fresh, province=province, session=session)
+
+    def reply(self, text: str, *, province: Province) -> list[Reply]:
+        message = IncomingMessage(
+            channel="web", channel_id=province.id, user_id="first", message_id=f"f{next(_ids)}", text=text
+        )
+        return self.handle(message, province=province)
