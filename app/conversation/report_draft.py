@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from app.conversation.memo import CaseFacts
+from app.nlu.analyzer import MAX_ANALYSED
 from app.nlu.report_answers import (
     bank_named,
     find_own_phones,
@@ -22,7 +23,6 @@ from app.replies.report import excerpt
 from app.text.formatting import VN_TZ
 
 __all__ = [
-    "MAX_ANALYSED",
     "MAX_DRAFT_TURNS",
     "QUESTIONS",
     "AccountDraft",
@@ -34,7 +34,6 @@ __all__ = [
 ]
 
 MAX_DRAFT_TURNS = 20
-MAX_ANALYSED = 2000  # characters of a turn that are read (as the engine reads messages); all are kept
 
 Step = Literal["consent", "question", "confirm", "confirm_all"]
 Question = Literal["what", "contacts", "amount"]

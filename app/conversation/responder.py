@@ -26,7 +26,7 @@ from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, sav
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation_state.store import load_state
 from app.db import utcnow
-from app.nlu.analyzer import Analysis, Analyzer
+from app.nlu.analyzer import MAX_ANALYSED, Analysis, Analyzer
 from app.nlu.data_rights import is_forget_request
 from app.nlu.language import is_english, match_english
 from app.nlu.report_answers import read_control
@@ -53,7 +53,6 @@ from app.tips.service import get_tip
 
 __all__ = ["Prepared", "Responder"]
 
-MAX_TEXT = 2000  # longer messages are cut before analysis: the bot reads the first 2,000 characters
 
 ATTACHMENT_ONLY = (
     "Tôi chưa xem được hình ảnh, âm thanh hay tệp đính kèm. "
@@ -137,7 +136,7 @@ class Responder:
         if prepared is not None and text in prepared:
             return prepared[text]
         started = time.perf_counter()
-        analysis = self.analyzer.analyze(text[:MAX_TEXT])
+        analysis = self.analyzer.analyze(text)
         if self.on_analysis is not None:
             self.on_analysis(analysis, time.perf_counter() - started)
         return analysis
@@ -205,7 +204,7 @@ class Responder:
     def _where(self, text: str) -> Province | None:
         """The province a citizen says they live in ("tôi ở Sóc Trăng", "nhà em ở Hà Giang"): its
         hotline is the one to call. A place named in a story ("công an tỉnh X gọi") routes nothing."""
-        if not text or len(text) > MAX_TEXT or not _LIVES_RE.search(text.lower()):
+        if not text or len(text) > MAX_ANALYSED or not _LIVES_RE.search(text.lower()):
             return None
         return self.provinces.find_in_text(text)
 

@@ -19,7 +19,11 @@ from app.nlu.situation import Situation, SituationCues, SituationReader, address
 from app.nlu.urgency import Urgency, assess
 from app.text.normalize import Normalized, normalize
 
-__all__ = ["SITUATIONS_FILE", "Analysis", "Analyzer"]
+__all__ = ["MAX_ANALYSED", "SITUATIONS_FILE", "Analysis", "Analyzer"]
+
+# The same cap for every step that reads a message: the cost of a message is bounded whatever
+# its length (platforms allow 20,000 characters).
+MAX_ANALYSED = 2000
 
 SITUATIONS_FILE = Path(__file__).resolve().parents[2] / "intents" / "situations" / "situations.yaml"
 
@@ -120,8 +124,9 @@ class Analyzer:
         return cls(load_catalog(catalog_path), load_intents(intents_dir), settings, situations)
 
     def analyze(self, text: str) -> Analysis:
-        """Understand one message."""
-        message = normalize(text)
+        """Understand one message: its first `MAX_ANALYSED` characters (the rest is kept by whoever
+        stores the message, not read)."""
+        message = normalize(text[:MAX_ANALYSED])
         cues = self.cues.find(message)
         entities = extract_entities(message.nfc)
         match = self.matcher.match(message.tokens)
