@@ -47,6 +47,7 @@ def test_shipped_catalogue_is_valid_and_complete():
         assert tactic.urgent_advice and tactic.sources, tactic.id
 
 
+@pytest.mark.slow
 def test_catalog_check_cli_accepts_the_shipped_file():
     result = run_check(CATALOG)
     assert result.returncode == 0, result.stderr
@@ -81,6 +82,7 @@ def test_missing_required_tactic_and_duplicate_id(tmp_path, raw):
     assert "duplicate" in text
 
 
+@pytest.mark.slow
 def test_cli_prints_each_problem_and_exits_1(tmp_path, raw):
     data = copy.deepcopy(raw)
     data["tactics"][2]["updated"] = "not a date"
@@ -101,6 +103,7 @@ def test_unreadable_files_are_problems_not_crashes(tmp_path, content):
         load_catalog(path)
 
 
+@pytest.mark.slow
 def test_missing_file(tmp_path):
     result = run_check(tmp_path / "nope.yaml")
     assert result.returncode == 1

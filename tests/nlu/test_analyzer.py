@@ -195,6 +195,7 @@ def run_analyze(stdin: str, *args: str) -> list[dict]:
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
+@pytest.mark.slow
 def test_analyze_cli_keeps_order_and_reports_bad_lines():
     lines = [
         json.dumps({"id": "a", "text": "chào ad"}),
@@ -222,6 +223,7 @@ def test_analyze_cli_keeps_order_and_reports_bad_lines():
     assert last["tactic"] == "impersonate_authority"
 
 
+@pytest.mark.slow
 def test_analyze_cli_reads_a_file(tmp_path: Path):
     path = tmp_path / "in.jsonl"
     path.write_text(

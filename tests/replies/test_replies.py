@@ -165,6 +165,7 @@ def test_default_province_comes_from_the_environment(monkeypatch):
         load_provinces(settings.provinces_path, "ha-noi")
 
 
+@pytest.mark.slow
 def test_chat_cli_answers_with_the_chosen_province(tmp_path):
     env = {**os.environ, "CANHGIAC_DATABASE_URL": f"sqlite:///{tmp_path}/chat.db"}
     out = subprocess.run(

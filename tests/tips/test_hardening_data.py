@@ -345,6 +345,7 @@ def test_finished_messages_lose_their_text_after_the_given_hours(db_engine: Data
         purge_data(session, days=-1, now=NOW)
 
 
+@pytest.mark.slow
 def test_the_data_purge_command(database_url: str, db_engine: Database):
     ref = add_tip(db_engine, when=dt.datetime.now(dt.UTC) - dt.timedelta(days=3), phones=[SCAM_PHONE])
     with transaction(db_engine) as session:

@@ -150,6 +150,7 @@ async def test_report_through_the_web_chat_then_the_admin_export(bot: Any, db_en
     assert export.status_code == 200 and ref.encode() in export.content
 
 
+@pytest.mark.slow
 def test_report_through_the_terminal_chat(database_url: str, db_engine: Database):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CANHGIAC_")}
     environ["CANHGIAC_DATABASE_URL"] = database_url

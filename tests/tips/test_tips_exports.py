@@ -239,6 +239,7 @@ def run_cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.slow
 def test_tips_commands(database_url: str, db_engine: Database, tmp_path):
     ref = add_tip(
         db_engine,
@@ -292,6 +293,7 @@ def test_tips_commands(database_url: str, db_engine: Database, tmp_path):
     assert purged.returncode == 0 and "Đã xóa 1 tố giác" in purged.stdout.decode()
 
 
+@pytest.mark.slow
 def test_export_on_a_fresh_database_creates_the_tables(tmp_path):
     out = run_cli(f"sqlite:///{tmp_path}/fresh.db", "export", "--format", "csv")
     assert out.returncode == 0, out.stderr.decode()
