@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, delete, select
 from sqlmodel import Field, Session, SQLModel
 
-from app.db import UTCDateTime, upsert_insert, utcnow
+from app.db import UTCDateTime, rowcount, upsert_insert, utcnow
 
 __all__ = [
     "ConversationState",
@@ -91,13 +91,13 @@ def save_state(
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's state; returns how many rows went (0 or 1)."""
     result = session.execute(delete(STATES).where(STATES.c.channel == channel, STATES.c.user_id == user_id))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def purge_before(session: Session, *, before: dt.datetime) -> int:
     """Drop states untouched since `before` (retention for abandoned drafts)."""
     result = session.execute(delete(STATES).where(STATES.c.updated_at < before))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 # A flow that ends clears its state the same way a deletion request does.

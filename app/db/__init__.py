@@ -14,7 +14,7 @@ from app.db.engine import (
     upgrade,
 )
 from app.db.locks import WouldBlock, write_lock
-from app.db.types import ID_TYPE, UTCDateTime, as_utc, upsert_insert, utcnow
+from app.db.types import ID_TYPE, UTCDateTime, as_utc, rowcount, upsert_insert, utcnow
 
 __all__ = [
     "ID_TYPE",
@@ -26,6 +26,7 @@ __all__ = [
     "as_utc",
     "downgrade",
     "make_engine",
+    "rowcount",
     "sqlalchemy_url",
     "sqlite_pragmas",
     "transaction",

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["ID_TYPE", "UTCDateTime", "as_utc", "upsert_insert", "utcnow"]
+__all__ = ["ID_TYPE", "UTCDateTime", "as_utc", "rowcount", "upsert_insert", "utcnow"]
 
 # 64-bit ids on PostgreSQL; SQLite autoincrements only an INTEGER primary key.
 ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
@@ -57,3 +57,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def rowcount(result: object) -> int:
+    """Rows an UPDATE or DELETE touched (the result types do not all declare `rowcount`)."""
+    return int(getattr(result, "rowcount", 0) or 0)

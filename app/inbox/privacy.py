@@ -10,18 +10,15 @@ import datetime as dt
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlmodel import Session
 
+from app.db import rowcount
 from app.inbox.service import EVENTS
 
 __all__ = ["clear_texts_before", "forget_user", "purge_before"]
 
 
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Clear the text of the citizen's answered messages; how many were cleared."""
-    return _count(
+    return rowcount(
         session.execute(
             update(EVENTS)
             .where(
@@ -37,7 +34,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
 
 def clear_texts_before(session: Session, *, before: dt.datetime) -> int:
     """Clear the text and payload of answered messages received before `before`."""
-    return _count(
+    return rowcount(
         session.execute(
             update(EVENTS)
             .where(
@@ -59,5 +56,5 @@ def purge_before(session: Session, *, before: dt.datetime, keep: ColumnElement[b
     ids = [i for (i,) in session.execute(old)]
     deleted = 0
     for start in range(0, len(ids), 500):
-        deleted += _count(session.execute(delete(EVENTS).where(EVENTS.c.id.in_(ids[start : start + 500]))))
+        deleted += rowcount(session.execute(delete(EVENTS).where(EVENTS.c.id.in_(ids[start : start + 500]))))
     return deleted

@@ -10,19 +10,16 @@ import datetime as dt
 from sqlalchemy import ColumnElement, delete, exists, select, update
 from sqlmodel import Session
 
+from app.db import rowcount
 from app.inbox.service import EVENTS
 from app.outbox.service import OUTBOX
 
 __all__ = ["clear_texts_before", "forget_user", "has_pending_reply", "purge_before"]
 
 
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Clear the text of the citizen's finished replies; how many were cleared."""
-    return _count(
+    return rowcount(
         session.execute(
             update(OUTBOX)
             .where(
@@ -38,7 +35,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
 
 def clear_texts_before(session: Session, *, before: dt.datetime) -> int:
     """Clear the text of finished replies created before `before`."""
-    return _count(
+    return rowcount(
         session.execute(
             update(OUTBOX)
             .where(OUTBOX.c.status != "pending", OUTBOX.c.created_at < before, OUTBOX.c.text != "")
@@ -49,7 +46,7 @@ def clear_texts_before(session: Session, *, before: dt.datetime) -> int:
 
 def purge_before(session: Session, *, before: dt.datetime) -> int:
     """Delete finished replies created before `before`."""
-    return _count(
+    return rowcount(
         session.execute(delete(OUTBOX).where(OUTBOX.c.status != "pending", OUTBOX.c.created_at < before))
     )
 

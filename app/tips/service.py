@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.db import upsert_insert, utcnow
+from app.db import rowcount, upsert_insert, utcnow
 from app.text.formatting import VN_TZ
 from app.text.links import link_parts
 from app.tips.models import (
@@ -466,7 +466,7 @@ def purge_before(session: Session, *, before: dt.datetime) -> int:
     for child in (TIP_TACTICS, TIP_PHONES, TIP_ACCOUNTS, TIP_LINKS):
         session.execute(delete(child).where(child.c.tip_id.in_(old)))
     result = session.execute(delete(tips).where(tips.c.created_at < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rowcount(result)
 
 
 def forget_user(session: Session, *, channel: str, user_id: str, now: dt.datetime | None = None) -> list[str]:
