@@ -26,6 +26,8 @@ from app.channels.web.router import router as web_router
 from app.channels.zalo.channel import ZaloChannel
 from app.channels.zalo.router import router as zalo_router
 from app.channels.zalo.tokens import TokenSeed
+from app.console.unmatched import keep_unmatched
+from app.console.views import router as console_router
 from app.conversation.engine import Engine
 from app.db import make_engine
 from app.inbox.service import InboxRecorder
@@ -88,6 +90,7 @@ async def _build(
     metrics = Metrics()
     engine = await asyncio.to_thread(Engine.from_settings, settings)
     engine.on_analysis = _observer(metrics)
+    engine.on_understood = keep_unmatched
     db = make_engine(settings.database_url)
     checkpointer = SqliteCheckpointer(db)
     http = httpx.AsyncClient(
@@ -176,4 +179,5 @@ def create_app(
     app.include_router(web_router)
     app.include_router(ops_router)
     app.include_router(tips_router)
+    app.include_router(console_router)
     return app

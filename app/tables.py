@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import app.blocklist.models  # blocklist_sources, blocklist_entries, blocklist_imports
 import app.channels.zalo.models  # zalo_tokens
+import app.console.models  # officers, sessions, status history, audit, unmatched messages
 import app.conversation.state  # conversation_states
 import app.inbox.models  # inbound_events
 import app.outbox.models  # outbound_messages

@@ -59,7 +59,22 @@ ProvinceOpt = Annotated[
     str | None, typer.Option(help="province id or alias, e.g. can-tho (soc-trang and hau-giang are Cần Thơ)")
 ]
 TacticOpt = Annotated[str | None, typer.Option(help="tactic id, e.g. impersonate_authority")]
-StatusOpt = Annotated[TipStatus | None, typer.Option(help="moi, dang_xu_ly, da_chuyen or dong")]
+STATUS_HELP = "moi, dang_xac_minh, da_chuyen or da_dong (old names dang_xu_ly and dong also work)"
+
+
+def _status(value: str | None) -> TipStatus | None:
+    """A status by name; the names used before the console (dang_xu_ly, dong) still work."""
+    if value is None:
+        return None
+    aliases = {"dang_xu_ly": TipStatus.dang_xac_minh, "dong": TipStatus.da_dong}
+    value = value.strip().lower()
+    try:
+        return aliases.get(value) or TipStatus(value)
+    except ValueError:
+        raise typer.BadParameter(STATUS_HELP) from None
+
+
+StatusOpt = Annotated[TipStatus | None, typer.Option(help=STATUS_HELP, parser=_status)]
 
 
 @tips_app.command("export")
@@ -201,7 +216,7 @@ def _cut(text: str, limit: int) -> str:
 @tips_app.command("set-status")
 def set_status_command(
     ref: Annotated[str, typer.Argument(help="reference code, e.g. CT-20261123-0042")],
-    status: Annotated[TipStatus, typer.Argument(help="moi, dang_xu_ly, da_chuyen or dong")],
+    status: Annotated[TipStatus, typer.Argument(help=STATUS_HELP, parser=_status)],
     note: Annotated[str | None, typer.Option(help="officer note (replaces the previous one)")] = None,
 ) -> None:
     """Move a tip to a new status, with an optional note."""

@@ -83,9 +83,9 @@ class TipStatus(StrEnum):
     """Where an officer is with a tip."""
 
     moi = "moi"  # new
-    dang_xu_ly = "dang_xu_ly"  # being handled
+    dang_xac_minh = "dang_xac_minh"  # being verified
     da_chuyen = "da_chuyen"  # passed on to the unit in charge
-    dong = "dong"  # closed
+    da_dong = "da_dong"  # closed
 
     @property
     def label(self) -> str:
@@ -94,9 +94,9 @@ class TipStatus(StrEnum):
 
 _STATUS_LABELS = {
     TipStatus.moi: "Mới",
-    TipStatus.dang_xu_ly: "Đang xử lý",
+    TipStatus.dang_xac_minh: "Đang xác minh",
     TipStatus.da_chuyen: "Đã chuyển",
-    TipStatus.dong: "Đóng",
+    TipStatus.da_dong: "Đã đóng",
 }
 
 
@@ -106,7 +106,7 @@ class Tip(SQLModel, table=True):
     __tablename__ = "tips"
     __table_args__ = (
         UniqueConstraint("ref_code", name="uq_tips_ref_code"),
-        CheckConstraint("status IN ('moi', 'dang_xu_ly', 'da_chuyen', 'dong')", name="ck_tips_status"),
+        CheckConstraint("status IN ('moi', 'dang_xac_minh', 'da_chuyen', 'da_dong')", name="ck_tips_status"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))

@@ -1,0 +1,395 @@
+"""Messages the bot could not match (or matched without confidence), and their grouping.
+
+The conversation engine calls `record_unmatched` (through its `on_unmatched` hook) in the same
+database session as the answer. The console groups what was recorded: first messages sharing a
+phone, an account or a link, then messages whose folded words are alike (rapidfuzz), so a new scam
+wave shows up as one growing group. An admin can mark a group as a new variant of a tactic; the
+catalogue's maintainers export those with `canhgiac catalog suggestions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from app.checks.domains import link_parts
+from app.console.models import SUGGESTIONS, UNMATCHED, UnmatchedMessage, VariantSuggestion
+from app.console.service import Viewer, audit
+from app.conversation.messages import IncomingMessage
+from app.nlu.analyzer import Analysis
+from app.provinces import Province
+from app.storage import utcnow
+from app.text.normalize import normalize
+
+__all__ = [
+    "Group",
+    "Item",
+    "group_messages",
+    "iter_suggestions",
+    "keep_unmatched",
+    "mark_variant",
+    "purge_unmatched",
+    "record_unmatched",
+    "unmatched_groups",
+    "worth_recording",
+]
+
+MAX_TEXT = 1000
+MIN_TOKENS = 5  # shorter messages are small talk or a bare number, not a story
+SIMILAR = 62  # rapidfuzz token_set_ratio on the content words, 0-100
+WINDOW_DAYS = 30
+MAX_MESSAGES = 600  # the newest ones are grouped on each page view
+# Sites too common to tie two messages together.
+COMMON_DOMAINS = frozenset(
+    {"facebook.com", "zalo.me", "google.com", "youtube.com", "tiktok.com", "shopee.vn", "gov.vn"}
+)
+_NUMBER_RE = re.compile(r"^\d+$")
+_STOP = frozenset(
+    {
+        "a",
+        "anh",
+        "ba",
+        "bac",
+        "ban",
+        "bi",
+        "boi",
+        "cac",
+        "cai",
+        "cho",
+        "chi",
+        "co",
+        "con",
+        "cua",
+        "da",
+        "dang",
+        "de",
+        "den",
+        "di",
+        "do",
+        "duoc",
+        "em",
+        "gi",
+        "gio",
+        "ha",
+        "hay",
+        "ho",
+        "hoi",
+        "khi",
+        "khong",
+        "la",
+        "lai",
+        "lam",
+        "len",
+        "ma",
+        "minh",
+        "mot",
+        "muon",
+        "nay",
+        "neu",
+        "nguoi",
+        "nha",
+        "nhe",
+        "nhu",
+        "nhung",
+        "nua",
+        "o",
+        "oi",
+        "ong",
+        "phai",
+        "qua",
+        "ra",
+        "rat",
+        "roi",
+        "sao",
+        "se",
+        "sau",
+        "tai",
+        "the",
+        "thi",
+        "toi",
+        "tu",
+        "tui",
+        "va",
+        "vao",
+        "vay",
+        "ve",
+        "vi",
+        "voi",
+        "xin",
+    }
+)
+
+
+def worth_recording(*, intent: str, tactic: str | None, confident: bool, tokens: int) -> bool:
+    """A story or a question the bot had no confident tactic for (small talk is not kept)."""
+    if intent in ("greeting", "thanks", "hotline", "help"):
+        return False
+    if tokens < MIN_TOKENS:
+        return False
+    return tactic is None or not confident
+
+
+def record_unmatched(
+    session: Session,
+    *,
+    text: str,
+    province: str,
+    channel: str,
+    intent: str,
+    tactic: str | None,
+    score: float,
+    phones: Sequence[str] = (),
+    accounts: Sequence[str] = (),
+    urls: Sequence[str] = (),
+    now: dt.datetime | None = None,
+) -> None:
+    """Keep one unmatched message (its first 1,000 characters) with what it names."""
+    cut = text[:MAX_TEXT]
+    links = list(dict.fromkeys(link_parts(u).url_key[:512] for u in urls))[:10]
+    session.add(
+        UnmatchedMessage(
+            created_at=now or utcnow(),
+            province=province,
+            channel=channel[:32],
+            text=cut,
+            folded=normalize(cut).folded,
+            phones=list(dict.fromkeys(phones))[:10],
+            accounts=list(dict.fromkeys(accounts))[:10],
+            links=links,
+            intent=intent[:16],
+            tactic=tactic,
+            score=float(score),
+        )
+    )
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One message to group (the grouping works on these, not on rows, to be testable alone)."""
+
+    id: int
+    at: dt.datetime
+    text: str
+    folded: str
+    phones: Sequence[str] = ()
+    accounts: Sequence[str] = ()
+    links: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    key: int  # the smallest message id in the group: stable while the group grows
+    ids: list[int]
+    count: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    examples: list[str]
+    shared: list[str]  # phones, accounts and link hosts more than one message names
+
+
+def _content(folded: str) -> str:
+    words = [w for w in folded.split() if len(w) > 1 and w not in _STOP and not _NUMBER_RE.match(w)]
+    return " ".join(words)
+
+
+def _keys(item: Item) -> Iterator[str]:
+    yield from (f"phone:{p}" for p in item.phones)
+    yield from (f"account:{a}" for a in item.accounts)
+    for key in item.links:
+        host = key.split("/", 1)[0]
+        if host and host not in COMMON_DOMAINS:
+            yield f"link:{host}"
+
+
+class _Sets:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def group_messages(items: Sequence[Item], *, similar: int = SIMILAR) -> list[Group]:
+    """Groups of messages, biggest (then newest) first: shared phone/account/link, then alike words."""
+    sets = _Sets(len(items))
+    owner: dict[str, int] = {}
+    for i, item in enumerate(items):
+        for key in _keys(item):
+            if key in owner:
+                sets.union(owner[key], i)
+            else:
+                owner[key] = i
+    contents = [_content(item.folded) for item in items]
+    if len(items) > 1:
+        scores = process.cdist(contents, contents, scorer=fuzz.token_set_ratio, score_cutoff=similar)
+        for i, j in zip(*scores.nonzero(), strict=True):
+            if i < j and min(len(contents[i]), len(contents[j])) > 0:
+                sets.union(int(i), int(j))
+    members: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        members.setdefault(sets.find(i), []).append(i)
+    groups = []
+    for indexes in members.values():
+        chosen = [items[i] for i in indexes]
+        counts = Counter(k for item in chosen for k in set(_keys(item)))
+        newest = sorted(chosen, key=lambda x: x.at, reverse=True)
+        groups.append(
+            Group(
+                key=min(x.id for x in chosen),
+                ids=sorted(x.id for x in chosen),
+                count=len(chosen),
+                first_seen=min(x.at for x in chosen),
+                last_seen=max(x.at for x in chosen),
+                examples=list(dict.fromkeys(x.text for x in newest))[:3],
+                shared=[k.split(":", 1)[1] for k, n in counts.most_common() if n > 1][:5],
+            )
+        )
+    groups.sort(key=lambda g: (-g.count, -g.last_seen.timestamp()))
+    return groups
+
+
+def _items(session: Session, *, viewer: Viewer, now: dt.datetime) -> list[Item]:
+    um = UNMATCHED
+    stmt = select(
+        um.c.id, um.c.created_at, um.c.text, um.c.folded, um.c.phones, um.c.accounts, um.c.links
+    ).where(um.c.suggestion_id.is_(None), um.c.created_at >= now - dt.timedelta(days=WINDOW_DAYS))
+    if viewer.province is not None:
+        stmt = stmt.where(um.c.province == viewer.province)
+    rows = session.execute(stmt.order_by(um.c.id.desc()).limit(MAX_MESSAGES)).all()
+    return [
+        Item(r.id, r.created_at, r.text, r.folded, r.phones or [], r.accounts or [], r.links or [])
+        for r in rows
+    ]
+
+
+def unmatched_groups(session: Session, *, viewer: Viewer, now: dt.datetime | None = None) -> list[Group]:
+    """The groups of the last 30 days' unmatched messages this officer may see, not yet marked."""
+    return group_messages(_items(session, viewer=viewer, now=now or utcnow()))
+
+
+def mark_variant(
+    session: Session,
+    *,
+    viewer: Viewer,
+    group_key: int,
+    tactic: str,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> VariantSuggestion | None:
+    """Mark the group with this key as a new variant of `tactic` (admins); None if it is gone."""
+    if not viewer.is_admin:
+        raise PermissionError("only admins mark variants")
+    now = now or utcnow()
+    group = next((g for g in unmatched_groups(session, viewer=viewer, now=now) if g.key == group_key), None)
+    if group is None:
+        return None
+    suggestion = VariantSuggestion(
+        created_at=now,
+        officer_id=viewer.id,
+        username=viewer.username,
+        tactic=tactic,
+        note=(note or "").strip()[:2000] or None,
+        count=group.count,
+        first_seen=group.first_seen,
+        last_seen=group.last_seen,
+        examples=list(
+            session.execute(
+                select(UNMATCHED.c.text)
+                .where(UNMATCHED.c.id.in_(group.ids))
+                .order_by(UNMATCHED.c.id)
+                .limit(20)
+            ).scalars()
+        ),
+        keys=group.shared,
+    )
+    session.add(suggestion)
+    session.flush()
+    session.execute(
+        update(UNMATCHED).where(UNMATCHED.c.id.in_(group.ids)).values(suggestion_id=suggestion.id)
+    )
+    audit(
+        session,
+        officer=viewer,
+        action="variant_marked",
+        detail={"tactic": tactic, "messages": group.count, "suggestion": suggestion.id},
+        now=now,
+    )
+    return suggestion
+
+
+def recent_suggestions(session: Session, *, limit: int = 20) -> list[dict[str, Any]]:
+    return list(iter_suggestions(session, limit=limit))
+
+
+def iter_suggestions(session: Session, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """Every variant suggestion, newest first, as the catalogue's maintainers read them."""
+    s = SUGGESTIONS
+    stmt = select(s).order_by(s.c.id.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    for row in session.execute(stmt).mappings():
+        yield {
+            "id": row["id"],
+            "tactic": row["tactic"],
+            "marked_by": row["username"],
+            "marked_at": row["created_at"].astimezone(dt.UTC).isoformat(),
+            "count": row["count"],
+            "first_seen": row["first_seen"].astimezone(dt.UTC).isoformat(),
+            "last_seen": row["last_seen"].astimezone(dt.UTC).isoformat(),
+            "shared": row["keys"] or [],
+            "note": row["note"],
+            "examples": row["examples"] or [],
+        }
+
+
+def purge_unmatched(session: Session, *, days: int, now: dt.datetime | None = None) -> int:
+    """Retention: delete unmatched messages older than `days` days; returns how many."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    result = session.execute(delete(UNMATCHED).where(UNMATCHED.c.created_at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def keep_unmatched(
+    message: IncomingMessage, analysis: Analysis, province: Province, session: Session
+) -> None:
+    """The conversation engine's hook: keep a message it had no confident tactic for."""
+    match = analysis.match
+    if not worth_recording(
+        intent=analysis.intent,
+        tactic=analysis.tactic,
+        confident=match.confident,
+        tokens=len(analysis.message.tokens),
+    ):
+        return
+    entities = analysis.entities
+    record_unmatched(
+        session,
+        text=analysis.message.nfc,
+        province=province.id,
+        channel=message.channel,
+        intent=analysis.intent,
+        tactic=analysis.tactic or match.tactic,
+        score=match.score,
+        phones=entities.phones,
+        accounts=[a.number for a in entities.bank_accounts],
+        urls=entities.urls,
+    )
