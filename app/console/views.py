@@ -169,8 +169,10 @@ def login(
         raise HTTPException(
             status_code=403, detail="Phiên đăng nhập không hợp lệ: tải lại trang rồi thử lại."
         )
-    try:
-        with session_scope(state.db) as session:
+    signed: service.SignIn | None = None
+    refused: service.LoginRefused | None = None
+    with session_scope(state.db) as session:  # a refused attempt is audited too: caught inside
+        try:
             signed = service.sign_in(
                 session,
                 username=username,
@@ -178,7 +180,10 @@ def login(
                 settings=state.settings,
                 client=client_host(request),
             )
-    except service.LoginRefused as refused:
+        except service.LoginRefused as exc:
+            refused = exc
+    if signed is None:
+        assert refused is not None
         error = (
             "Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần. Thử lại sau ít phút."
             if refused.reason == "locked"

@@ -78,7 +78,9 @@ async def signed_in(client: httpx.AsyncClient, username: str) -> str:
     return csrf_of(home.text)
 
 
-def tip(db: Database, *, prefix: str = "CT", province: str = "can-tho", when: dt.datetime = DAY, **facts: object) -> str:
+def tip(
+    db: Database, *, prefix: str = "CT", province: str = "can-tho", when: dt.datetime = DAY, **facts: object
+) -> str:
     values: dict[str, object] = {"province": province, "channel": "web", "reporter_id": "citizen-7"}
     values.update(facts)
     with session_scope(db) as session:
