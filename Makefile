@@ -53,3 +53,7 @@ clean:
 .PHONY: bench-blocklist
 bench-blocklist: install  ## warning lists: import 50,000 domains, lookup latency (SQLite)
 	$(PY) bench/blocklist_bench.py
+
+.PHONY: bench-console
+bench-console: install  ## officer console: dashboard and filtered list render time with 100,000 tips (SQLite, PostgreSQL)
+	$(PY) bench/console_bench.py
