@@ -64,7 +64,7 @@ def stacked_bars(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                 f'fill="{colour[key]}"><title>{label}</title></rect>'
             )
-        if i % 7 == 0 or i == len(days) - 1:
+        if i % 7 == 0 or (i == len(days) - 1 and i % 7 >= 4):
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11">'
                 f"{day:%d/%m}</text>"
