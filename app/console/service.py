@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import ColumnElement, Engine, delete, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, union, update
 from sqlmodel import Session
 
 from app.checks.domains import link_parts
@@ -378,32 +378,27 @@ class TipQuery:
 
 
 def _search(q: str) -> ColumnElement[bool]:
-    """Tips whose reference code, phone, account or link matches the search box."""
+    """Tips whose reference code (or its beginning), phone, account or link matches the search box.
+
+    One `id IN (... UNION ...)`: each part is an index lookup, and the tips are then fetched by id.
+    """
     term = unicodedata.normalize("NFC", q).strip()[:200]
-    ids = TIPS.c.id
-    conditions: list[ColumnElement[bool]] = [TIPS.c.ref_code.like(f"{_like(term.upper())}%", escape="\\")]
-    found = extract_entities(term)
-    phones = list(found.phones)
+    ref = term.upper()
+    parts: list[Select[Any]] = [
+        select(TIPS.c.id).where(TIPS.c.ref_code >= ref, TIPS.c.ref_code < ref + "\uffff")
+    ]
+    phones = list(extract_entities(term).phones)
     if phones:
-        conditions.append(ids.in_(select(TIP_PHONES.c.tip_id).where(TIP_PHONES.c.phone.in_(phones))))
+        parts.append(select(TIP_PHONES.c.tip_id).where(TIP_PHONES.c.phone.in_(phones)))
     digits = re.sub(r"\D", "", term)
     if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-]", "", term)):
-        conditions.append(ids.in_(select(TIP_ACCOUNTS.c.tip_id).where(TIP_ACCOUNTS.c.number == digits)))
+        parts.append(select(TIP_ACCOUNTS.c.tip_id).where(TIP_ACCOUNTS.c.number == digits))
     if "." in term and " " not in term:
-        parts = link_parts(term)
+        link = link_parts(term)
         links = TIP_LINKS
-        conditions.append(
-            ids.in_(
-                select(links.c.tip_id).where(
-                    or_(links.c.domain == parts.domain, links.c.url_key == parts.url_key[:512])
-                )
-            )
-        )
-    return or_(*conditions)
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        parts.append(select(links.c.tip_id).where(links.c.domain == link.domain))
+        parts.append(select(links.c.tip_id).where(links.c.url_key == link.url_key[:512]))
+    return TIPS.c.id.in_(parts[0] if len(parts) == 1 else union(*parts))
 
 
 def scoped_filter(*, viewer: Viewer, query: TipQuery) -> TipFilter:

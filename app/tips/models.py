@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -107,6 +108,8 @@ class Tip(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("ref_code", name="uq_tips_ref_code"),
         CheckConstraint("status IN ('moi', 'dang_xac_minh', 'da_chuyen', 'da_dong')", name="ck_tips_status"),
+        # The console's counts per status and of urgent open tips, within a province.
+        Index("ix_tips_province_status", "province", "status", "urgent"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))

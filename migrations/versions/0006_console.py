@@ -54,6 +54,7 @@ def _officer_fk(name: str, nullable: bool) -> sa.Column:
 
 def upgrade() -> None:
     _statuses(NEW_CHECK, RENAMES)
+    op.create_index("ix_tips_province_status", "tips", ["province", "status", "urgent"])
     op.create_table(
         "console_officers",
         _id(),
@@ -173,4 +174,5 @@ def downgrade() -> None:
     op.drop_table("tip_status_changes")
     op.drop_table("console_sessions")
     op.drop_table("console_officers")
+    op.drop_index("ix_tips_province_status", table_name="tips")
     _statuses(OLD_CHECK, [(new, old) for old, new in RENAMES])
