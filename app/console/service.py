@@ -18,7 +18,19 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import ColumnElement, Engine, Select, delete, func, literal_column, or_, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    case,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+    update,
+)
 from sqlmodel import Session
 
 from app.checks.domains import link_parts
@@ -568,17 +580,15 @@ def dashboard(
     where = period.where()
     scope = TipFilter(province=viewer.province).where()
     total = int(session.execute(select(func.count()).select_from(TIPS).where(*where)).scalar_one())
-    open_statuses = [s.value for s in TipStatus if s is not TipStatus.da_dong]
-    urgent = session.execute(
-        select(func.count())
-        .select_from(TIPS)
-        .where(*scope, TIPS.c.urgent.is_(True), TIPS.c.status.in_(open_statuses))
-    ).scalar_one()
     by_status = dict.fromkeys(TipStatus, 0)
-    for status, count in session.execute(
-        select(TIPS.c.status, func.count()).where(*scope).group_by(TIPS.c.status)
+    urgent = 0
+    urgent_count = func.sum(case((TIPS.c.urgent.is_(True), 1), else_=0))
+    for status, count, urgent_here in session.execute(
+        select(TIPS.c.status, func.count(), urgent_count).where(*scope).group_by(TIPS.c.status)
     ).all():
         by_status[TipStatus(status)] = int(count)
+        if status != TipStatus.da_dong.value:
+            urgent += int(urgent_here or 0)
     day = _local_day(session.get_bind())
     tactic = TIP_TACTICS.c.tactic
     per_day: dict[dt.date, dict[str, int]] = {since + dt.timedelta(days=i): {} for i in range(days)}
@@ -598,7 +608,7 @@ def dashboard(
         since=since,
         until=today,
         total=total,
-        urgent_open=int(urgent or 0),
+        urgent_open=urgent,
         by_status=by_status,
         per_day=per_day,
         phones=_top(session, TIP_PHONES.c.phone, TIP_PHONES.c.tip_id, where, top),
