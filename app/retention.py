@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select, update
 from sqlmodel import Session
 
+from app.console.unmatched import purge_unmatched
 from app.conversation.state import purge_states
 from app.inbox.service import EVENTS
 from app.outbox.service import OUTBOX
@@ -98,6 +99,7 @@ def purge_data(
     now = now or utcnow()
     before = now - dt.timedelta(days=days)
     tips = purge_older_than(session, days=days, now=now)
+    purge_unmatched(session, days=days, now=now)  # the console's unmatched messages (citizens' words)
     states = purge_states(session, before=before)
     inbound, outbound = _purge_messages(session, before=before)
     inbound_texts, outbound_texts = clear_message_texts(

@@ -183,3 +183,25 @@ async def test_admins_mark_a_group_as_a_variant_and_the_catalogue_exports_it(
     )
     assert lines[0]["examples"] == wave and lines[0]["note"] == "phí hải quan"
     assert "+84912345678" in lines[0]["shared"]
+
+
+def test_data_purge_deletes_old_unmatched_messages(db_engine: Database):
+    from app.retention import purge_data
+
+    now = dt.datetime.now(dt.UTC)
+    with session_scope(db_engine) as session:
+        for age in (40, 1):
+            record_unmatched(
+                session,
+                text=f"tin nhắn cũ {age} ngày",
+                province="can-tho",
+                channel="web",
+                intent="other",
+                tactic=None,
+                score=0.0,
+                now=now - dt.timedelta(days=age),
+            )
+    with session_scope(db_engine) as session:
+        purge_data(session, days=30, now=now)
+    with db_engine.connect() as connection:
+        assert list(connection.execute(select(UNMATCHED.c.text)).scalars()) == ["tin nhắn cũ 1 ngày"]
