@@ -151,6 +151,15 @@ def login_page(request: Request) -> HTMLResponse:
     return response
 
 
+def _login_again(request: Request, error: str, status_code: int) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = _render(
+        request, "login.html", viewer=None, csrf_token=token, error=error, status_code=status_code
+    )
+    _login_cookie(request, response, token)
+    return response
+
+
 def _login_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
         LOGIN_COOKIE, token, path="/console/login", httponly=True, samesite="strict", secure=_secure(request)
@@ -166,9 +175,8 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if not service.csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token):
-        raise HTTPException(
-            status_code=403, detail="Phiên đăng nhập không hợp lệ: tải lại trang rồi thử lại."
-        )
+        # A form from another site, or one left open while another tab signed in: a fresh form.
+        return _login_again(request, "Phiên đăng nhập đã hết hạn. Vui lòng nhập lại.", 403)
     signed: service.SignIn | None = None
     refused: service.LoginRefused | None = None
     with session_scope(state.db) as session:  # a refused attempt is audited too: caught inside
@@ -189,10 +197,7 @@ def login(
             if refused.reason == "locked"
             else "Sai tên đăng nhập hoặc mật khẩu."
         )
-        token = secrets.token_urlsafe(24)
-        response = _render(request, "login.html", viewer=None, csrf_token=token, error=error, status_code=401)
-        _login_cookie(request, response, token)
-        return response
+        return _login_again(request, error, 401)
     redirect = RedirectResponse("/console/", status_code=303)
     redirect.set_cookie(
         COOKIE,
