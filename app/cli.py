@@ -10,6 +10,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from app.blocklist.cli import blocklist_app
+from app.console.cli import officers_app, suggestions
 from app.settings import Settings
 from app.tips.cli import tips_app
 
@@ -18,6 +19,8 @@ catalog_app = typer.Typer(help="The scam catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(tips_app, name="tips")
 app.add_typer(blocklist_app, name="blocklist")
+app.add_typer(officers_app, name="officers")
+catalog_app.command("suggestions")(suggestions)
 data_app = typer.Typer(help="Retention of stored data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from app.channels.registry import ChannelContext, build_channels, channel_routers
+from app.console.views import router as console_router
 from app.conversation.responder import Responder
 from app.db import SqliteCheckpointer, make_engine
 from app.http.admin import router as tips_router
@@ -33,6 +34,7 @@ from app.nlu.analyzer import Analysis, Analyzer
 from app.ops.metrics import Metrics
 from app.runtime import Worker, WorkerOptions
 from app.settings import Settings
+from app.unmatched.service import keep_unmatched
 
 __all__ = ["create_app"]
 
@@ -61,6 +63,7 @@ async def _build(
     metrics = Metrics()
     engine = await asyncio.to_thread(partial(Responder.from_settings, settings, analyzer=analyzer))
     engine.on_analysis = _observer(metrics)
+    engine.on_understood = keep_unmatched
     db = make_engine(settings.database_url)
     checkpointer = SqliteCheckpointer(db)
     http = httpx.AsyncClient(
@@ -144,4 +147,5 @@ def create_app(
         app.include_router(router)
     app.include_router(ops_router)
     app.include_router(tips_router)
+    app.include_router(console_router)
     return app

@@ -74,3 +74,10 @@ class Settings(BaseSettings):
     timeout_keep_alive: int = Field(default=5, gt=0)
     # Addresses whose X-Forwarded-For / X-Forwarded-Proto are trusted (the reverse proxy).
     forwarded_allow_ips: str = "127.0.0.1"
+
+    # Officer console: how long a sign-in lasts, and how long an account stays locked after
+    # `console_lockout_attempts` wrong passwords within `console_lockout_window_minutes`.
+    console_session_hours: int = Field(default=12, gt=0)
+    console_lockout_attempts: int = Field(default=5, gt=0)
+    console_lockout_window_minutes: int = Field(default=5, gt=0)
+    console_lockout_minutes: int = Field(default=15, gt=0)

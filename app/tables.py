@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import app.blocklist.models  # blocklist_sources, blocklist_entries, blocklist_imports
 import app.channels.zalo.models  # zalo_tokens
+import app.console.models  # officers, sessions, status history, audit, variant suggestions
 import app.conversation_state.store  # conversation_states
 import app.inbox.models  # inbound_events
 import app.outbox.models  # outbound_messages
-import app.tips.models  # noqa: F401  (tips and their facts; reference-code counters)
+import app.tips.models
+import app.unmatched.models  # noqa: F401  (messages the bot did not understand)

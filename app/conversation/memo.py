@@ -3,7 +3,7 @@ offered, and how the citizen speaks of themselves.
 
 "tố giác" right after a description carries that description's facts into the report; "2" after a
 numbered choice picks the second; "giờ phải làm gì?" is answered about the case just told. The memo
-is stored in the conversation state row (`app.conversation.state`), alone or beside a report draft,
+is stored in the conversation state row (`app.conversation_state.store`), alone or beside a report draft,
 so it survives restarts and works across workers; "xóa dữ liệu của tôi" and retention remove it
 with the row.
 """

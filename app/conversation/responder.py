@@ -114,6 +114,8 @@ class Responder:
         self.clock = clock
         # Called after each analysis with its duration in seconds (the service's metrics hook).
         self.on_analysis: Callable[[Analysis, float], None] | None = None
+        # Called with each analysed message of a conversation (the console keeps the unmatched ones).
+        self.on_understood: Callable[[IncomingMessage, Analysis, Province, Session], None] | None = None
         self.reports = ReportFlow(
             self.analyze, analyzer.tactics, clock=clock, tips_per_day=tips_per_reporter_per_day
         )
@@ -233,6 +235,8 @@ class Responder:
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
         memo.hear(analysis.address)
+        if self.on_understood is not None:
+            self.on_understood(message, analysis, province, session)
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)

@@ -3,7 +3,8 @@
 One call, run by the operator (cron, a systemd timer), never in the hot path:
 
 * tips created more than DAYS days ago go, with their facts (as `tips purge`);
-* conversation states (report drafts, memos) untouched for DAYS days go;
+* conversation states (report drafts, memos) untouched for DAYS days go, and so do the messages
+  the bot did not understand (kept for the console);
 * inbound events and outbound messages older than DAYS days go, once they are finished (an event
   still pending, or with a reply still waiting to be sent, stays);
 * sooner, after HOURS hours, finished messages lose their text: a processed inbound event its text
@@ -25,6 +26,7 @@ from app.db import utcnow
 from app.inbox import privacy as inbox
 from app.outbox import privacy as outbox
 from app.tips import service as tips
+from app.unmatched import service as unmatched
 
 __all__ = ["DEFAULT_CLEAR_TEXT_AFTER_HOURS", "Purged", "clear_message_texts", "purge_data"]
 
@@ -61,6 +63,7 @@ def purge_data(
     now = now or utcnow()
     before = now - dt.timedelta(days=days)
     purged_tips = tips.purge_before(session, before=before)
+    unmatched.purge_before(session, before=before)  # citizens' words kept for the console
     states = conversation_state.purge_before(session, before=before)
     outbound = outbox.purge_before(session, before=before)
     inbound = inbox.purge_before(session, before=before, keep=outbox.has_pending_reply())

@@ -59,7 +59,17 @@ ProvinceOpt = Annotated[
     str | None, typer.Option(help="province id or alias, e.g. can-tho (soc-trang and hau-giang are Cần Thơ)")
 ]
 TacticOpt = Annotated[str | None, typer.Option(help="tactic id, e.g. impersonate_authority")]
-StatusOpt = Annotated[TipStatus | None, typer.Option(help="moi, dang_xu_ly, da_chuyen or dong")]
+STATUS_HELP = "moi, dang_xac_minh, da_chuyen or da_dong (old names dang_xu_ly and dong also work)"
+
+
+def _status(value: str | None) -> TipStatus | None:
+    try:
+        return TipStatus.parse(value) if value is not None else None
+    except ValueError:
+        raise typer.BadParameter(STATUS_HELP) from None
+
+
+StatusOpt = Annotated[TipStatus | None, typer.Option(help=STATUS_HELP, parser=_status)]
 
 
 @tips_app.command("export")
@@ -208,7 +218,7 @@ def _cut(text: str, limit: int) -> str:
 @tips_app.command("set-status")
 def set_status_command(
     ref: Annotated[str, typer.Argument(help="reference code, e.g. CT-20261123-0042")],
-    status: Annotated[TipStatus, typer.Argument(help="moi, dang_xu_ly, da_chuyen or dong")],
+    status: Annotated[TipStatus, typer.Argument(help=STATUS_HELP, parser=_status)],
     note: Annotated[str | None, typer.Option(help="officer note (replaces the previous one)")] = None,
 ) -> None:
     """Move a tip to a new status, with an optional note."""

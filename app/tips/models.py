@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -55,20 +56,29 @@ class TipStatus(StrEnum):
     """Where an officer is with a tip."""
 
     moi = "moi"  # new
-    dang_xu_ly = "dang_xu_ly"  # being handled
+    dang_xac_minh = "dang_xac_minh"  # being verified
     da_chuyen = "da_chuyen"  # passed on to the unit in charge
-    dong = "dong"  # closed
+    da_dong = "da_dong"  # closed
+
+    @classmethod
+    def parse(cls, value: str) -> TipStatus:
+        """A status by name; the names used before the console (dang_xu_ly, dong) still work.
+        ValueError for anything else."""
+        value = value.strip().lower()
+        return _OLD_NAMES.get(value) or cls(value)
 
     @property
     def label(self) -> str:
         return _STATUS_LABELS[self]
 
 
+_OLD_NAMES = {"dang_xu_ly": TipStatus.dang_xac_minh, "dong": TipStatus.da_dong}
+
 _STATUS_LABELS = {
     TipStatus.moi: "Mới",
-    TipStatus.dang_xu_ly: "Đang xử lý",
+    TipStatus.dang_xac_minh: "Đang xác minh",
     TipStatus.da_chuyen: "Đã chuyển",
-    TipStatus.dong: "Đóng",
+    TipStatus.da_dong: "Đã đóng",
 }
 
 
@@ -78,7 +88,9 @@ class Tip(SQLModel, table=True):
     __tablename__ = "tips"
     __table_args__ = (
         UniqueConstraint("ref_code", name="uq_tips_ref_code"),
-        CheckConstraint("status IN ('moi', 'dang_xu_ly', 'da_chuyen', 'dong')", name="ck_tips_status"),
+        CheckConstraint("status IN ('moi', 'dang_xac_minh', 'da_chuyen', 'da_dong')", name="ck_tips_status"),
+        # The console's counts per status and of urgent open tips, within a province.
+        Index("ix_tips_province_status", "province", "status", "urgent"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))

@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -120,6 +120,8 @@ class TipFilter:
     tactic: str | None = None
     status: TipStatus | None = None
     ids_after: int | None = field(default=None, repr=False)  # keyset pagination
+    # More conditions on the `tips` table (the console's search box).
+    extra: tuple[ColumnElement[bool], ...] = field(default=(), repr=False)
 
     def where(self) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
@@ -136,6 +138,7 @@ class TipFilter:
             clauses.append(TIPS.c.id.in_(tactic_tips))
         if self.ids_after is not None:
             clauses.append(TIPS.c.id > self.ids_after)
+        clauses.extend(self.extra)
         return clauses
 
 
@@ -331,14 +334,7 @@ def iter_tips(engine: Engine, *, filters: TipFilter | None = None, chunk: int = 
     base = filters or TipFilter()
     last: int | None = None
     while True:
-        page_filter = TipFilter(
-            since=base.since,
-            until=base.until,
-            province=base.province,
-            tactic=base.tactic,
-            status=base.status,
-            ids_after=last,
-        )
+        page_filter = replace(base, ids_after=last)
         with Session(engine) as session:
             page = _page(session, filters=page_filter, limit=chunk, newest_first=False)
         yield from page

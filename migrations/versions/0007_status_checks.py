@@ -1,7 +1,7 @@
 """Inbound events and outbound messages: their status is one of a fixed set (CHECK), like tips'.
 
 Revision ID: 0007_status_checks
-Revises: 0005_reporter_key
+Revises: 0006_console
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007_status_checks"
-down_revision: str | None = "0005_reporter_key"
+down_revision: str | None = "0006_console"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -55,7 +55,7 @@ def test_a_check_counts_distinct_reporters_and_those_an_officer_took_up(
     add_tip(db_engine, when=DAY, channel="zalo", reporter_id="z-other", phones=[SCAM_PHONE])
     taken_up = add_tip(db_engine, when=DAY, channel="messenger", reporter_id="z-other", phones=[SCAM_PHONE])
     with transaction(db_engine) as session:
-        set_status(session, ref_code=taken_up, status=TipStatus.dang_xu_ly)
+        set_status(session, ref_code=taken_up, status=TipStatus.dang_xac_minh)
         stats = phone_stats(session, phone=SCAM_PHONE)
     assert (stats.count, stats.reporters, stats.verified) == (5, 3, 1)
 

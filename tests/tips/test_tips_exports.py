@@ -282,10 +282,16 @@ def test_tips_commands(database_url: str, db_engine: Database, tmp_path):
 
     listed = run_cli(database_url, "list")
     assert listed.returncode == 0 and ref in listed.stdout.decode()
-    moved = run_cli(database_url, "set-status", ref, "dang_xu_ly", "--note", "Đã liên hệ ngân hàng")
-    assert moved.returncode == 0 and "Đang xử lý" in moved.stdout.decode()
+    moved = run_cli(database_url, "set-status", ref, "dang_xac_minh", "--note", "Đã liên hệ ngân hàng")
+    assert moved.returncode == 0 and "Đang xác minh" in moved.stdout.decode()
+    assert ref in run_cli(database_url, "list", "--status", "dang_xac_minh").stdout.decode()
+    # The names used before the console are still understood.
     assert ref in run_cli(database_url, "list", "--status", "dang_xu_ly").stdout.decode()
-    missing = run_cli(database_url, "set-status", "CT-20990101-0001", "dong")
+    closed = run_cli(database_url, "set-status", ref, "dong")
+    assert closed.returncode == 0 and "Đã đóng" in closed.stdout.decode()
+    bad_status = run_cli(database_url, "set-status", ref, "xong")
+    assert bad_status.returncode != 0 and b"Traceback" not in bad_status.stderr
+    missing = run_cli(database_url, "set-status", "CT-20990101-0001", "da_dong")
     assert missing.returncode == 1 and "Không có tố giác" in missing.stderr.decode()
     kept = run_cli(database_url, "purge", "--older-than", "30")
     assert kept.returncode == 0 and ref in run_cli(database_url, "list").stdout.decode()

@@ -142,7 +142,7 @@ def test_filters_use_vietnam_days_and_match_tactic_status_and_province(db_engine
         db_engine, prefix="TQ", province="tuyen-quang", when=DAY + dt.timedelta(days=1), tactics=["loan_app"]
     )
     with transaction(db_engine) as session:
-        set_status(session, ref_code=b, status=TipStatus.dang_xu_ly)
+        set_status(session, ref_code=b, status=TipStatus.dang_xac_minh)
 
     def refs(**filters: object) -> set[str]:
         with transaction(db_engine) as session:
@@ -154,7 +154,7 @@ def test_filters_use_vietnam_days_and_match_tactic_status_and_province(db_engine
     assert refs(since=dt.date(2026, 11, 23), until=dt.date(2026, 11, 23)) == {b}
     assert refs(tactic="otp_theft") == {a, b}
     assert refs(tactic="loan_app", province="can-tho") == {b}
-    assert refs(status=TipStatus.dang_xu_ly) == {b}
+    assert refs(status=TipStatus.dang_xac_minh) == {b}
     assert refs(status=TipStatus.moi, province="tuyen-quang") == {c}
     assert refs(tactic="nothing_like_this") == set()
 
@@ -169,7 +169,7 @@ def test_set_status_records_the_note_and_the_update_time(db_engine: Database):
     assert tip.status == TipStatus.da_chuyen and tip.officer_note == "Chuyển Phòng An ninh mạng"
     assert tip.updated_at == later and tip.created_at == DAY
     with transaction(db_engine) as session, pytest.raises(TipNotFound):
-        set_status(session, ref_code="CT-20990101-0001", status=TipStatus.dong)
+        set_status(session, ref_code="CT-20990101-0001", status=TipStatus.da_dong)
 
 
 def test_purge_deletes_old_tips_with_their_facts(db_engine: Database):

@@ -1,0 +1,1 @@
+"""The store of messages the bot did not understand."""
