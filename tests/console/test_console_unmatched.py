@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 
+from channel_support import shared_analyzer
 from console_support import console_app, csrf_of, officer, settings_for, signed_in
 from sqlalchemy import Engine as Database
 from sqlalchemy import func, select
@@ -75,7 +76,7 @@ def test_messages_naming_the_same_phone_account_or_link_group_together():
 
 def _engine() -> Responder:
     settings = settings_for("sqlite://")
-    engine = Responder.from_settings(settings)
+    engine = Responder.from_settings(settings, analyzer=shared_analyzer(settings))
     engine.on_understood = keep_unmatched
     return engine
 
@@ -97,6 +98,25 @@ def test_the_engine_keeps_what_it_could_not_match_and_not_small_talk_or_known_sc
     with db_engine.connect() as connection:
         rows = connection.execute(select(UNMATCHED.c.text, UNMATCHED.c.province, UNMATCHED.c.intent)).all()
     assert [(r.text, r.province) for r in rows] == [(texts[0], "can-tho")]
+
+
+def test_a_deletion_request_removes_the_citizens_unmatched_messages_too(db_engine: Database):
+    engine = _engine()
+    province = engine.provinces.get("can-tho")
+    said = [
+        ("u-mine", "hàng xóm mở nhạc karaoke quá to tới khuya không ngủ được"),
+        ("u-other", "con mèo nhà tôi đi lạc từ sáng hôm qua tới giờ chưa về"),
+        ("u-mine", "xóa dữ liệu của tôi"),
+    ]
+    for n, (user, text) in enumerate(said):
+        message = IncomingMessage(
+            channel="web", channel_id="can-tho", user_id=user, message_id=f"d{n}", text=text
+        )
+        with transaction(db_engine) as session:
+            engine.handle(message, province=province, session=session)
+    with db_engine.connect() as connection:
+        left = connection.execute(select(UNMATCHED.c.user_id, UNMATCHED.c.text)).all()
+    assert [(r.user_id, r.text) for r in left] == [said[1]]
 
 
 async def test_admins_mark_a_group_as_a_variant_and_the_catalogue_exports_it(
