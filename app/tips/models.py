@@ -91,6 +91,7 @@ class Tip(SQLModel, table=True):
         CheckConstraint("status IN ('moi', 'dang_xac_minh', 'da_chuyen', 'da_dong')", name="ck_tips_status"),
         # The console's counts per status and of urgent open tips, within a province.
         Index("ix_tips_province_status", "province", "status", "urgent"),
+        Index("ix_tips_province_created_at", "province", "created_at"),  # a province's period
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True, autoincrement=True))

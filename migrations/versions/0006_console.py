@@ -55,6 +55,7 @@ def _officer_fk(name: str, nullable: bool) -> sa.Column:
 def upgrade() -> None:
     _statuses(NEW_CHECK, RENAMES)
     op.create_index("ix_tips_province_status", "tips", ["province", "status", "urgent"])
+    op.create_index("ix_tips_province_created_at", "tips", ["province", "created_at"])
     op.create_table(
         "console_officers",
         _id(),
@@ -176,5 +177,6 @@ def downgrade() -> None:
     op.drop_table("tip_status_changes")
     op.drop_table("console_sessions")
     op.drop_table("console_officers")
+    op.drop_index("ix_tips_province_created_at", table_name="tips")
     op.drop_index("ix_tips_province_status", table_name="tips")
     _statuses(OLD_CHECK, [(new, old) for old, new in RENAMES])
