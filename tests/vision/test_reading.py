@@ -27,7 +27,7 @@ def test_a_scam_screenshot_reads_with_its_phone_amount_and_tactic(bot_engine: Re
     assert reading.confidence > 0.7
     analysis = bot_engine.analyzer.analyze(reading.text)
     assert analysis.tactic == "impersonate_authority"
-    assert analysis.entities.phones == ["+84912345678"]
+    assert list(analysis.entities.phones) == ["+84912345678"]
     assert analysis.entities.amount_vnd == 45_000_000
 
 
