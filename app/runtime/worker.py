@@ -73,6 +73,7 @@ class Worker:
         )
         self._pictures = pictures
         self._reading: set[asyncio.Task[None]] = set()  # pictures being fetched and read
+        self._reading_ids: set[int] = set()  # their events: not the poller's until answered
         self._incoming: asyncio.Queue[RecordedEvent | None] = asyncio.Queue()
         self._answerer: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -120,6 +121,7 @@ class Worker:
         if self._running:
             for event in events:
                 if event.message.media and self._pictures is not None:
+                    self._reading_ids.add(event.id)
                     task = asyncio.create_task(self._read_then_answer(event), name="worker-picture")
                     self._reading.add(task)
                     task.add_done_callback(self._reading.discard)
@@ -133,12 +135,18 @@ class Worker:
         """
         assert self._pictures is not None
         try:
-            message = await self._pictures.attach(event.message)
-        except Exception:  # answered without the picture: the citizen is asked to type it
-            log.exception("reading the pictures of event %d failed", event.id)
-            message = event.message
-        if self._running:
-            self._incoming.put_nowait(RecordedEvent(event.id, message, event.attempts))
+            try:
+                message = await self._pictures.attach(event.message)
+            except Exception:  # answered without the picture: the citizen is asked to type it
+                log.exception("reading the pictures of event %d failed", event.id)
+                message = event.message
+            # Answered here rather than queued: until it is answered the poller must not take the
+            # stored event (which has no picture) and answer it first.
+            await self.answering.answer([RecordedEvent(event.id, message, event.attempts)])
+        except Exception:  # the poller finds the event again
+            log.exception("answering event %d failed", event.id)
+        finally:
+            self._reading_ids.discard(event.id)
 
     @property
     def in_flight(self) -> int:
@@ -191,6 +199,7 @@ class Worker:
             return False
         before = utcnow() - dt.timedelta(seconds=stale_after)
         events = await asyncio.to_thread(self._stale_events, before, limit)
+        events = [event for event in events if event.id not in self._reading_ids]
         if events:
             log.info("resuming %d pending events", len(events))
             await self.answering.answer(events)

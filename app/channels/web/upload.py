@@ -65,10 +65,8 @@ async def _once(raw: bytes) -> AsyncGenerator[bytes, None]:
     yield raw
 
 
-async def _picture(state: AppState, upload: UploadFile) -> ImageText:
-    limit = state.settings.media_max_bytes
-    data = await upload.read(limit + 1)
-    if len(data) > limit:
+async def _picture(state: AppState, data: bytes) -> ImageText:
+    if len(data) > state.settings.media_max_bytes:
         return ImageText("too_large")
     return await state.pictures.read(data)
 
@@ -91,7 +89,7 @@ async def chat_image(request: Request, state: State) -> Response:
     user_id: str | None = request.query_params.get("user_id")
     province_name: str | None = request.query_params.get("province")
     caption: str | None = None
-    upload: UploadFile | None = None
+    data: bytes | None = None
     if not too_large:
         try:
             form = await MultiPartParser(request.headers, _once(raw), max_files=1, max_fields=5).parse()
@@ -104,7 +102,12 @@ async def chat_image(request: Request, state: State) -> Response:
         found = form.get("file")
         upload = found if isinstance(found, UploadFile) else None
         if upload is None:
+            await form.close()
             return _error(BAD_FORM, 400)
+        try:
+            data = await upload.read(state.settings.media_max_bytes + 1)
+        finally:
+            await form.close()
     if not user_id or len(user_id) > 128:
         return _error(BAD_FORM, 422)
     province = state.provinces.find(province_name) if province_name else state.provinces.default
@@ -114,7 +117,7 @@ async def chat_image(request: Request, state: State) -> Response:
     if session is None:
         session = secrets.token_urlsafe(32)
         limiter.hit("s:" + session)  # its first request counts toward the session's limit
-    image = ImageText("too_large") if upload is None else await _picture(state, upload)
+    image = ImageText("too_large") if too_large or data is None else await _picture(state, data)
     message = IncomingMessage(
         channel="web",
         channel_id=province.id,
