@@ -43,6 +43,7 @@ CAN_THO_HOTLINE = "069.367.2888"
 TUYEN_QUANG_HOTLINE = "069.2526.112"
 
 Handler = Callable[[httpx.Request], httpx.Response]
+_API_HOSTS = ("graph.test", "openapi.zalo.test", "oauth.zalo.test")
 
 
 @dataclass
