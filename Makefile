@@ -62,3 +62,7 @@ bench-blocklist: install  ## warning lists: import 50,000 domains, lookup latenc
 .PHONY: bench-latency
 bench-latency: install  ## reply latency end to end (webhook sent -> platform receives the reply) at 200 and 500 msg/s and a 3,000 burst
 	$(PY) bench/latency_bench.py
+
+.PHONY: bench-ocr
+bench-ocr: install  ## screenshots: character error rate, phone/amount exactness, same tactic, seconds per image
+	$(PY) bench/ocr_bench.py

@@ -16,7 +16,7 @@ SCREEN = (
 )
 
 
-def read(text: str = SCREEN, *, uncertain: tuple[str, ...] = (), digest: str = "f0e1d2c3b4a59687") -> ImageText:
+def read(text: str = SCREEN, *, uncertain: tuple[str, ...] = (), digest: str = "f0e1d2c3b4a59687"):
     return ImageText("read", text=text, confidence=0.93, uncertain=uncertain, digest=digest)
 
 
