@@ -126,3 +126,21 @@ async def test_the_web_chat_upload_without_a_file_is_a_clear_error(bot: Bot):
     assert response.status_code == 400
     response = await bot.client.post("/api/chat/image", content=b"garbage", headers={"content-type": "x/y"})
     assert response.status_code == 400
+
+
+def test_the_parsers_keep_image_addresses_and_captions():
+    from app.channels.messenger.parse import parse as parse_messenger
+    from app.channels.zalo.parse import parse as parse_zalo
+
+    [zalo] = parse_zalo(zalo_image(ZALO_USER, "zimg_p", CDN + "p.jpg", caption="xem giúp"))
+    assert zalo.media == (CDN + "p.jpg",) and zalo.text == "xem giúp" and zalo.attachments == ("image",)
+    raw = fb_body(
+        FB_USER,
+        "m_p",
+        attachments=[
+            {"type": "image", "payload": {"url": CDN + "a.jpg"}},
+            {"type": "file", "payload": {"url": CDN + "b.pdf"}},
+        ],
+    )
+    [fb] = parse_messenger(raw)
+    assert fb.media == (CDN + "a.jpg",) and fb.attachments == ("image", "file")
