@@ -78,7 +78,8 @@ def _chrome(line: _Line, height: int, first: bool) -> bool:
         folded = _folded(text)
         if any(cue in folded for cue in ("tin nh", "nhap", "message", "aa")) and len(compact) < 20:
             return True
-    # The title bar: the first line, at the very top, before any bubble.
+    # The title bar: the first line, at the very top, alone in its paragraph (a cropped bubble's
+    # first line shares its paragraph with the rest of the bubble).
     return first and line.top < height * 0.08
 
 
@@ -88,9 +89,13 @@ def bubbles(words: list[Word], width: int, height: int) -> list[Bubble]:
     for word in words:
         lines.setdefault((word.block, word.paragraph, word.line), _Line([])).words.append(word)
     ordered = sorted(lines.items(), key=lambda item: (item[1].top, item[1].left))
+    sizes: dict[tuple[int, int], int] = {}
+    for key, _ in ordered:
+        sizes[key[:2]] = sizes.get(key[:2], 0) + 1
     groups: dict[tuple[int, int], list[_Line]] = {}
     for index, (key, line) in enumerate(ordered):
-        if _chrome(line, height, index == 0):
+        title = index == 0 and len(ordered) > 1 and sizes[key[:2]] == 1
+        if _chrome(line, height, title):
             continue
         groups.setdefault(key[:2], []).append(line)
     out: list[Bubble] = []

@@ -94,3 +94,15 @@ def test_passes_that_disagree_on_a_number_mark_it_uncertain() -> None:
     assert not uncertain
     assert "congan-xacminh.net/lenh" in text
     assert set(critical_tokens("giao dịch 45.000.000đ, gọi 0987.654.321")) == {"number:0987654321"}
+
+
+def test_a_tight_crop_keeps_its_first_line_and_a_slight_rotation_still_reads() -> None:
+    image = decode(chat_screenshot(SCAM_LINES))
+    cropped = image.crop((0, 65, image.width, image.height - 40))
+    tilted = image.rotate(2, expand=True, fillcolor=(235, 238, 242))
+    for picture in (cropped, tilted):
+        out = io.BytesIO()
+        picture.save(out, "PNG")
+        reading = read_image(out.getvalue())
+        assert reading.text.startswith("Tôi là cán bộ công an")
+        assert "0912 345 678" in reading.text
