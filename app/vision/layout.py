@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.vision.tesseract import Word
 
-__all__ = ["Bubble", "bubbles"]
+__all__ = ["Bubble", "bubbles", "is_time"]
 
 _TIME = re.compile(r"^(?:hôm nay|hôm qua|today|yesterday)?\s*[\dOoIlUu]{1,2}\s*[:.,;]\s*[\dOo]{2}$", re.I)
 _CHROME = re.compile(
@@ -22,6 +22,11 @@ _CHROME = re.compile(
     r"đã xem|đã nhận|đã gửi|seen|delivered|sent)\W*$",
     re.IGNORECASE,
 )
+
+
+def is_time(text: str) -> bool:
+    """A message time as read: "09:41", "9.42", "Hôm nay 09:41"."""
+    return bool(_TIME.match(text.strip()))
 
 
 @dataclass(frozen=True, slots=True)
