@@ -68,17 +68,17 @@ def _folded(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def _chrome(line: _Line, height: int, first: bool) -> bool:
+def _chrome(line: _Line, height: int, first: bool, alone: bool) -> bool:
     text = line.text.strip()
     compact = re.sub(r"\s", "", text)
     if _TIME.match(text) or _CHROME.match(text):
         return True
     if len(compact) <= 2 and not compact.isdigit():  # icons read as letters: "Ö", "C)", "Ồ"
         return True
-    if len(compact) <= 5 and sum(c.isdigit() for c in compact) >= 2 and not compact.isdigit():
-        return True  # a time read badly: "U42", "9.42"
-    if re.fullmatch(r"\d{3,4}", compact) and len(compact) <= 4:
-        return True  # "0941": a time that lost its colon
+    # A time read badly ("U42", "9.42", "0941"), on a line of its own: inside a bubble's paragraph
+    # the same shape is the wrapped end of a number ("678.").
+    if alone and len(compact) <= 5 and sum(c.isdigit() for c in compact) >= 2:
+        return True
     if line.top > height * 0.85:  # the input bar, however it was read ("mãp tin nhẳn")
         folded = _folded(text)
         if any(cue in folded for cue in ("tin nh", "nhap", "message", "aa")) and len(compact) < 20:
@@ -99,8 +99,8 @@ def bubbles(words: list[Word], width: int, height: int) -> list[Bubble]:
         sizes[key[:2]] = sizes.get(key[:2], 0) + 1
     groups: dict[tuple[int, int], list[_Line]] = {}
     for index, (key, line) in enumerate(ordered):
-        title = index == 0 and len(ordered) > 1 and sizes[key[:2]] == 1
-        if _chrome(line, height, title):
+        alone = sizes[key[:2]] == 1
+        if _chrome(line, height, index == 0 and len(ordered) > 1 and alone, alone):
             continue
         groups.setdefault(key[:2], []).append(line)
     out: list[Bubble] = []

@@ -106,3 +106,9 @@ def test_a_tight_crop_keeps_its_first_line_and_a_slight_rotation_still_reads() -
         reading = read_image(out.getvalue())
         assert reading.text.startswith("Tôi là cán bộ công an")
         assert "0912 345 678" in reading.text
+
+
+def test_a_number_wrapped_onto_its_own_line_is_kept_whole() -> None:
+    lines = ["Anh chuyển 45.000.000đ vào tài khoản tạm giữ để xác minh, gọi ngay 0912 345 678."]
+    reading = read_image(chat_screenshot(lines, size=14))
+    assert "0912 345 678" in reading.text
