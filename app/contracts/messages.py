@@ -51,6 +51,9 @@ class ImageText:
     confidence: float = 0.0
     uncertain: tuple[str, ...] = ()  # phones, accounts or links the reading is unsure of
     digest: str = ""  # perceptual hash: the same picture sent again is recognised
+    # The citizen's own words: their bubbles in the picture (right side) and the caption. Whether
+    # money already went out is read from these, not from what the other party demands.
+    own: str = ""
 
     @property
     def read(self) -> bool:

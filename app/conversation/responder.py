@@ -208,6 +208,7 @@ class Responder:
         if image is not None and not image.read and not text:  # nothing readable: ask for the words
             return _simple(picture_note(image.status))
         self._prepared.picture = from_picture(message)
+        self._prepared.own = image.own if image is not None else ""
         self._prepared.seen = False
         try:
             replies = self._handle_text(message, province=province, session=session)
@@ -288,7 +289,8 @@ class Responder:
         analysis = self.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        memo.hear(analysis.address)
+        if not self._picture:  # in a screenshot, "anh", "chị" are the other party's words
+            memo.hear(analysis.address)
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)
@@ -340,7 +342,13 @@ class Responder:
         tactic = tactics[tactic_id]
         others = self._alternatives(analysis, tactic_id)
         memo.choices = [tactic_id, *(t.id for t in others)]
-        text_out = scam_answer(analysis, tactic, province, alternatives=others)
+        if self._picture:  # the other party's demands are not the citizen's losses: their own words tell
+            own = getattr(self._prepared, "own", "")
+            mine = self.analyze(own) if own.strip() else None
+            urgent, lost = (mine.urgent, mine.lost) if mine is not None else (False, False)
+            text_out = scam_answer(analysis, tactic, province, alternatives=others, urgent=urgent, lost=lost)
+        else:
+            text_out = scam_answer(analysis, tactic, province, alternatives=others)
         found = self.checker.check(
             analysis.entities, session=session, brief=True, text=analysis.message.original
         )

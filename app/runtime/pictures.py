@@ -42,6 +42,7 @@ def image_text(reading: Reading) -> ImageText:
         confidence=reading.confidence,
         uncertain=tuple(u.read for u in reading.uncertain),
         digest=reading.digest,
+        own="\n".join(b.text for b in reading.bubbles if b.side == "right"),
     )
 
 
@@ -54,6 +55,8 @@ def message_with_image(message: IncomingMessage, image: ImageText) -> IncomingMe
         for token in image.uncertain:
             read = read.replace(token, UNCLEAR)
         text = "\n".join(part for part in (message.text or "", read) if part.strip())
+        own = "\n".join(part for part in (message.text or "", image.own) if part.strip())
+        image = dataclasses.replace(image, own=own)
     return dataclasses.replace(message, text=text, image=image, media=())
 
 
@@ -161,5 +164,6 @@ class Pictures:
             confidence=min(image.confidence for image in read),
             uncertain=tuple(token for image in read for token in image.uncertain),
             digest=read[0].digest,
+            own="\n".join(image.own for image in read if image.own),
         )
         return message_with_image(message, merged)

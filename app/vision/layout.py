@@ -88,27 +88,52 @@ def _chrome(line: _Line, height: int, first: bool, alone: bool) -> bool:
     return first and line.top < height * 0.08
 
 
+def _side(left: int, right: int, width: int) -> str:
+    start, end = left / max(1, width), right / max(1, width)
+    return "left" if start < 0.2 else "right" if end > 0.8 and start > 0.25 else "center"
+
+
+def _split_rows(lines: dict[tuple[int, int, int], _Line]) -> dict[tuple[int, ...], _Line]:
+    """Tesseract sometimes runs one "line" across two bubbles at different heights or far apart:
+    cut it where a word sits lower than the line height, or after a gap of several heights."""
+    out: dict[tuple[int, ...], _Line] = {}
+    for key, line in lines.items():
+        words = sorted(line.words, key=lambda w: w.left)
+        size = max(1, sorted(w.height for w in words)[len(words) // 2])
+        piece = 0
+        previous: Word | None = None
+        for word in words:
+            if previous is not None and (
+                abs(word.top - previous.top) > size * 0.8
+                or word.left - (previous.left + previous.width) > size * 4
+            ):
+                piece += 1
+            out.setdefault((*key, piece), _Line([])).words.append(word)
+            previous = word
+    return out
+
+
 def bubbles(words: list[Word], width: int, height: int) -> list[Bubble]:
     """The bubbles in reading order; chrome dropped."""
-    lines: dict[tuple[int, int, int], _Line] = {}
+    found: dict[tuple[int, int, int], _Line] = {}
     for word in words:
-        lines.setdefault((word.block, word.paragraph, word.line), _Line([])).words.append(word)
+        found.setdefault((word.block, word.paragraph, word.line), _Line([])).words.append(word)
+    lines = _split_rows(found)
     ordered = sorted(lines.items(), key=lambda item: (item[1].top, item[1].left))
-    sizes: dict[tuple[int, int], int] = {}
+    sizes: dict[tuple[int, ...], int] = {}
     for key, _ in ordered:
         sizes[key[:2]] = sizes.get(key[:2], 0) + 1
-    groups: dict[tuple[int, int], list[_Line]] = {}
+    groups: dict[tuple[object, ...], list[_Line]] = {}
     for index, (key, line) in enumerate(ordered):
         alone = sizes[key[:2]] == 1
         if _chrome(line, height, index == 0 and len(ordered) > 1 and alone, alone):
             continue
-        groups.setdefault(key[:2], []).append(line)
+        # A paragraph Tesseract ran across two bubbles is split where the side changes.
+        groups.setdefault((*key[:2], _side(line.left, line.right, width)), []).append(line)
     out: list[Bubble] = []
     for group in groups.values():
         group_words = [w for line in group for w in line.words]
-        left = min(line.left for line in group) / max(1, width)
-        right = max(line.right for line in group) / max(1, width)
-        side = "left" if left < 0.2 else "right" if right > 0.8 and left > 0.25 else "center"
+        side = _side(min(line.left for line in group), max(line.right for line in group), width)
         scored = [w for w in group_words if w.confidence >= 0]
         chars = sum(len(w.text) for w in scored)
         confidence = sum(w.confidence * len(w.text) for w in scored) / max(1, chars) / 100

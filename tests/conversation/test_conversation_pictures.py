@@ -59,3 +59,11 @@ def test_in_a_report_the_picture_is_evidence_in_the_draft(citizen: Citizen):
     turns = state.data["turns"]
     assert any(turn.startswith(IMAGE_MARK) and "0912 345 678" in turn for turn in turns)
     assert "+84912345678" in state.data["phones"]
+
+
+def test_urgency_comes_from_the_citizens_own_words_not_the_other_partys_demands(citizen: Citizen):
+    demand = citizen.say(image=read())
+    assert "làm ngay" not in demand  # "chuyển 45.000.000đ" is what the scammer asks
+    assert "Anh làm" not in demand and "anh nên" not in demand.lower()  # their "anh" is not the citizen's
+    paid = ImageText("read", text=SCREEN + "\nEm chuyển 45 triệu rồi", own="Em chuyển 45 triệu rồi")
+    assert "làm ngay" in citizen.say(image=paid)
