@@ -63,6 +63,7 @@ def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
             url
             for a in found
             if a.get("type") == "image"
+            and "sticker_id" not in _dict(a.get("payload"))  # a sticker (the thumbs-up) is no screenshot
             and (url := clean_text(_dict(a.get("payload")).get("url"), limit=2000))
         )
         if text is None and not payload and not attachments:  # blank text is still answered
