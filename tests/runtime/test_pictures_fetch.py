@@ -62,6 +62,7 @@ def test_unsure_numbers_are_left_out_of_the_text_the_engine_analyses():
     image = ImageText("read", text="gọi 0912 345 678, STK 0451000123456", uncertain=("0451000123456",))
     out = message_with_image(message, image)
     assert out.text == f"xem giúp\ngọi 0912 345 678, STK {UNCLEAR}"
-    assert out.image is image
+    assert out.image is not None and out.image.uncertain == image.uncertain
+    assert out.image.own == "xem giúp"  # the caption is the citizen's own words
     little = message_with_image(message, ImageText("little", text="09:41"))
     assert little.text == "xem giúp"
