@@ -66,3 +66,7 @@ bench-latency: install  ## reply latency end to end (webhook sent -> platform re
 .PHONY: bench-console
 bench-console: install  ## officer console: dashboard and filtered list render time with 100,000 tips (SQLite, PostgreSQL)
 	$(PY) bench/console_bench.py
+
+.PHONY: bench-ocr
+bench-ocr: install  ## screenshots: character error rate, phone/amount exactness, same tactic, seconds per image
+	$(PY) bench/ocr_bench.py

@@ -76,6 +76,38 @@ def analyze(
         _analyze_stream(analyzer, source, sys.stdout)
 
 
+@app.command()
+def ocr(
+    files: Annotated[list[Path], typer.Argument(help="screenshots (PNG, JPEG, WebP, GIF, BMP)")],
+) -> None:
+    """Read screenshots: one JSON line per file, {"file", "text", "confidence", "seconds"}."""
+    import time
+
+    from app.vision import ImageRefused, available, read_image
+
+    if not available():
+        typer.echo(
+            "OCR is off: Tesseract with its Vietnamese model is not installed "
+            "(Debian: apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet).",
+            err=True,
+        )
+        raise typer.Exit(2)
+    for file in files:
+        started = time.perf_counter()
+        line: dict[str, Any] = {"file": str(file), "text": "", "confidence": 0.0}
+        try:
+            reading = read_image(file.read_bytes())
+            line.update(text=reading.text, confidence=reading.confidence)
+            if reading.uncertain:
+                line["uncertain"] = [u.read for u in reading.uncertain]
+        except (OSError, ImageRefused) as exc:
+            line["error"] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # one unreadable file must not stop the others
+            line["error"] = f"{type(exc).__name__}: {exc}"
+        line["seconds"] = round(time.perf_counter() - started, 3)
+        typer.echo(json.dumps(line, ensure_ascii=False))
+
+
 @catalog_app.command("check")
 def catalog_check(
     path: Annotated[Path | None, typer.Argument(help="catalogue file (default: the configured one)")] = None,

@@ -33,6 +33,7 @@ from app.inbox.service import InboxRecorder
 from app.nlu.analyzer import Analysis, Analyzer
 from app.ops.metrics import Metrics
 from app.runtime import Worker, WorkerOptions
+from app.runtime.pictures import Pictures
 from app.settings import Settings
 from app.unmatched.service import keep_unmatched
 
@@ -75,7 +76,21 @@ async def _build(
     )
     channels = build_channels(ChannelContext(settings, http, db, engine.provinces, os.environ))
     inbox = InboxRecorder(db)
-    worker = Worker(db=db, engine=engine, channels=channels, metrics=metrics, options=options, inbox=inbox)
+    pictures = Pictures(
+        http=http,
+        hosts=settings.media_hosts,
+        max_bytes=settings.media_max_bytes,
+        workers=settings.ocr_workers,
+    )
+    worker = Worker(
+        db=db,
+        engine=engine,
+        channels=channels,
+        metrics=metrics,
+        options=options,
+        inbox=inbox,
+        pictures=pictures,
+    )
     return AppState(
         settings=settings,
         db=db,
@@ -88,6 +103,7 @@ async def _build(
         metrics=metrics,
         checkpointer=checkpointer,
         web_limiter=RateLimiter(settings.web_rate_per_minute),
+        pictures=pictures,
     )
 
 
@@ -125,6 +141,7 @@ def create_app(
             await state.worker.stop()
             for channel in state.channels.values():
                 await channel.aclose()
+            state.pictures.close()
             await state.http.aclose()
             await state.checkpointer.stop()
             state.db.dispose()

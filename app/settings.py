@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     # Key for pseudonymising reporter ids in exports; falls back to the admin token, then a fixed key.
     pseudonym_key: SecretStr | None = None
 
+    # Pictures citizens send are fetched only from these hosts (or their subdomains): the platforms'
+    # CDNs. Comma-separated. A link to any other host is never fetched.
+    media_hosts: str = "fbcdn.net,fbsbx.com,facebook.com,zadn.vn,zdn.vn,zalo.me,zaloapp.com"
+    media_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    # Screenshots read at once (each runs two Tesseract processes); more wait, a few at most.
+    ocr_workers: int = Field(default=2, ge=1)
+
     # Tips one reporter may file per Vietnam day; past it the citizen is told to call the hotline.
     tips_per_reporter_per_day: int = 5
 

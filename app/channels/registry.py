@@ -18,6 +18,7 @@ from sqlalchemy import Engine as Database
 from app.channels.messenger.channel import MessengerChannel
 from app.channels.messenger.router import router as messenger_router
 from app.channels.web.router import router as web_router
+from app.channels.web.upload import router as web_upload_router
 from app.channels.zalo.channel import ZaloChannel
 from app.channels.zalo.router import router as zalo_router
 from app.channels.zalo.tokens import TokenSeed
@@ -106,4 +107,4 @@ def build_channels(context: ChannelContext) -> dict[str, Channel]:
 
 def channel_routers() -> list[APIRouter]:
     """The channels' own routes, then the web chat (which answers in the request, not via a webhook)."""
-    return [entry.router for entry in REGISTRY if entry.router is not None] + [web_router]
+    return [entry.router for entry in REGISTRY if entry.router is not None] + [web_router, web_upload_router]

@@ -1,5 +1,5 @@
 """Contracts at the bottom of the dependency graph: messages and the channel interface."""
 
-from app.contracts.messages import COMMAND_KINDS, Command, IncomingMessage, QuickReply, Reply
+from app.contracts.messages import COMMAND_KINDS, Command, ImageText, IncomingMessage, QuickReply, Reply
 
-__all__ = ["COMMAND_KINDS", "Command", "IncomingMessage", "QuickReply", "Reply"]
+__all__ = ["COMMAND_KINDS", "Command", "ImageText", "IncomingMessage", "QuickReply", "Reply"]

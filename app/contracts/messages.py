@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["COMMAND_KINDS", "Command", "IncomingMessage", "QuickReply", "Reply"]
+__all__ = ["COMMAND_KINDS", "Command", "ImageText", "IncomingMessage", "QuickReply", "Reply"]
 
 # ACTION:REPORT (main menu), TACTIC:<id> (one tactic), REPORT:YES (report flow), MORE:<id> (details).
 COMMAND_KINDS: Final = frozenset({"ACTION", "TACTIC", "REPORT", "MORE"})
@@ -38,6 +38,29 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageText:
+    """What was read in a picture the citizen sent; set before the conversation sees the message.
+
+    `status`: "read" (the text is in the message), "little" (too little readable text), "refused"
+    (not a picture we read), "too_large", "blocked" (a host we do not fetch from), "off" (OCR is not
+    installed) or "failed" (download or reading failed).
+    """
+
+    status: str
+    text: str = ""  # as read (the message's text also carries it, after the caption)
+    confidence: float = 0.0
+    uncertain: tuple[str, ...] = ()  # phones, accounts or links the reading is unsure of
+    digest: str = ""  # perceptual hash: the same picture sent again is recognised
+    # The citizen's own words: their bubbles in the picture (right side) and the caption. Whether
+    # money already went out is read from these, not from what the other party demands.
+    own: str = ""
+
+    @property
+    def read(self) -> bool:
+        return self.status == "read"
+
+
+@dataclass(frozen=True, slots=True)
 class IncomingMessage:
     """One message from a citizen, whatever channel it came through."""
 
@@ -48,6 +71,11 @@ class IncomingMessage:
     text: str | None = None
     payload: str | None = None  # quick reply / postback / button payload
     attachments: tuple[str, ...] = field(default=())  # attachment types: "image", "sticker", ...
+    # Addresses of the pictures to read (platform CDN links), fetched when the event arrives; kept in
+    # memory only (they expire): an event resumed from the database is answered without them.
+    media: tuple[str, ...] = field(default=(), compare=False)
+    # What was read in the picture, once read: the marker that the text came from an image.
+    image: ImageText | None = field(default=None, compare=False)
     received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     display_name: str | None = None
     # The client's network address (or a digest of it), for channels whose user ids are anonymous

@@ -16,13 +16,27 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from app.contracts import IncomingMessage
 from app.conversation_state.store import save_state
 from app.nlu.analyzer import Analysis
+from app.vision import distance
 
-__all__ = ["MAX_MEMO_TEXT", "MEMO_FLOW", "MEMO_TTL", "AccountFact", "CaseFacts", "Memo", "save_memo"]
+__all__ = [
+    "IMAGE_MARK",
+    "MAX_MEMO_TEXT",
+    "MEMO_FLOW",
+    "MEMO_TTL",
+    "AccountFact",
+    "CaseFacts",
+    "Memo",
+    "from_picture",
+    "save_memo",
+]
 
 MEMO_FLOW = "memo"
 MEMO_TTL = dt.timedelta(minutes=30)
+IMAGE_MARK = "[Ảnh chụp màn hình]"  # heads a text read from a picture, wherever it is stored
+MAX_PICTURES = 10  # hashes of the last pictures a citizen sent, to recognise one sent again
 MAX_MEMO_TEXT = 20_000  # the whole message (platforms allow 20,000 characters); only its start is analysed
 
 
@@ -50,8 +64,10 @@ class CaseFacts(BaseModel):
     paid: list[int] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, text: str, analysis: Analysis, *, story: bool) -> CaseFacts:
+    def of(cls, text: str, analysis: Analysis, *, story: bool, picture: bool = False) -> CaseFacts:
+        """`picture`: the text was read from a screenshot; it is stored with that mark (evidence)."""
         e = analysis.entities
+        text = f"{IMAGE_MARK}\n{text}" if picture and text else text
         candidates = [(c.tactic, c.score) for c in analysis.match.candidates]
         return cls(
             text=text[:MAX_MEMO_TEXT],
@@ -77,6 +93,7 @@ class Memo(BaseModel):
     last: CaseFacts | None = None
     last_at: dt.datetime | None = None
     choices: list[str] = Field(default_factory=list)  # tactic ids, in the order they were numbered
+    pictures: list[str] = Field(default_factory=list)  # perceptual hashes of recent pictures, newest last
     # Set while this message opens a report: the draft then carries the memo (not stored apart).
     reporting: bool = Field(default=False, exclude=True)
 
@@ -97,10 +114,21 @@ class Memo(BaseModel):
         self.last = facts
         self.last_at = now
 
+    def saw(self, digest: str, *, near: int = 6) -> bool:
+        """Whether a picture this close was sent before (then or now, it is remembered)."""
+        seen = any(distance(digest, earlier) <= near for earlier in self.pictures)
+        self.pictures = [*(d for d in self.pictures if d != digest), digest][-MAX_PICTURES:]
+        return seen
+
     def hear(self, form: str) -> None:
         """Keep the citizen's own form of address once they have used one."""
         if form != "bạn":
             self.address = form
+
+
+def from_picture(message: IncomingMessage) -> bool:
+    """Whether the message's text was read from a picture."""
+    return message.image is not None and message.image.read
 
 
 def save_memo(session: Session, *, channel: str, user_id: str, memo: Memo, now: dt.datetime) -> None:

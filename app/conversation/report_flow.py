@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from app.catalog.models import Tactic
 from app.contracts import IncomingMessage, QuickReply, Reply
-from app.conversation.memo import CaseFacts, Memo, save_memo
+from app.conversation.memo import CaseFacts, Memo, from_picture, save_memo
 from app.conversation.report_draft import (
     MAX_DRAFT_TURNS,
     QUESTIONS,
@@ -224,7 +224,9 @@ class ReportFlow:
             draft.reminded_at = None
             kept = True
             if analysis is not None and not is_bare_report_request(analysis):
-                facts = CaseFacts.of(message.text or "", analysis, story=has_story(analysis))
+                facts = CaseFacts.of(
+                    message.text or "", analysis, story=has_story(analysis), picture=from_picture(message)
+                )
                 kept = merge_facts(draft, facts)
             head = "" if kept else TURN_LIMIT
             return FlowResult(
@@ -465,7 +467,8 @@ class ReportFlow:
         """Merge one turn; False when the draft is full and nothing of it was kept."""
         if turn.analysis is None or not turn.text:
             return True
-        facts = CaseFacts.of(turn.text, turn.analysis, story=has_story(turn.analysis))
+        story = has_story(turn.analysis)
+        facts = CaseFacts.of(turn.text, turn.analysis, story=story, picture=from_picture(turn.message))
         return merge_facts(draft, facts, answering=answering)
 
     def _tactic(self, draft: ReportDraft) -> Tactic | None:

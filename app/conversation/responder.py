@@ -22,7 +22,7 @@ from app.catalog.models import Tactic
 from app.catalog.official_domains import OfficialDomains
 from app.checks.service import Checker
 from app.contracts import IncomingMessage, Reply
-from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, save_memo
+from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, from_picture, save_memo
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation_state.store import load_state
 from app.db import utcnow
@@ -46,6 +46,7 @@ from app.replies.composer import (
     to_replies,
     topic_answer,
 )
+from app.replies.pictures import picture_note, picture_summary
 from app.settings import Settings
 from app.text.formatting import VN_TZ
 from app.text.normalize import normalize
@@ -183,7 +184,41 @@ class Responder:
         finally:
             self._prepared.analyses = None
 
+    @property
+    def _picture(self) -> bool:
+        """Whether the message being answered in this thread was read from a picture."""
+        return bool(getattr(self._prepared, "picture", False))
+
     def _handle(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
+        image = message.image
+        text = (message.text or "").strip()
+        if image is not None and not image.read and not text:  # nothing readable: ask for the words
+            return _simple(picture_note(image.status))
+        self._prepared.picture = from_picture(message)
+        self._prepared.own = image.own if image is not None else ""
+        self._prepared.seen = False
+        try:
+            replies = self._handle_text(message, province=province, session=session)
+        finally:
+            self._prepared.picture = False
+        if image is None:
+            return replies
+        if not image.read:
+            head = picture_note(image.status)
+        else:
+            analysis = self.analyze(text) if text else None
+            head = picture_summary(image, analysis, seen=bool(getattr(self._prepared, "seen", False)))
+        if not replies:
+            return _simple(head)
+        first = replies[0]
+        return [type(first)(f"{head}\n\n{first.text}", first.quick_replies), *replies[1:]]
+
+    def _note_picture(self, message: IncomingMessage, memo: Memo) -> None:
+        image = message.image
+        if image is not None and image.read and image.digest:
+            self._prepared.seen = memo.saw(image.digest)
+
+    def _handle_text(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
         text = (message.text or "").strip()
         province = self._where(text) or province
         if text and is_forget_request(text):
@@ -192,12 +227,14 @@ class Responder:
         state = load_state(session, channel=message.channel, user_id=message.user_id)
         if state is not None and state.flow == REPORT_FLOW:
             memo = Memo.load(state.data.get("memo"))
+            self._note_picture(message, memo)
             result = self.reports.on_message(message, state, province=province, session=session, memo=memo)
             if result.replies is not None:
                 return _addressed(result.replies, memo.address)
             replies = self._answer(message, text, province, session, memo) + result.after
             return _addressed(replies, memo.address)
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
+        self._note_picture(message, memo)
         replies = self._answer(message, text, province, session, memo)
         if not memo.reporting:  # a report that started keeps the memo in its draft
             save_memo(session, channel=message.channel, user_id=message.user_id, memo=memo, now=now)
@@ -234,7 +271,8 @@ class Responder:
         analysis = self.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        memo.hear(analysis.address)
+        if not self._picture:  # in a screenshot, "anh", "chị" are the other party's words
+            memo.hear(analysis.address)
         if self.on_understood is not None:
             self.on_understood(message, analysis, province, session)
         situation = analysis.situation
@@ -243,7 +281,7 @@ class Responder:
         if analysis.intent == "report":
             earlier = memo.fresh_case(now)
             story = has_story(analysis)
-            facts = CaseFacts.of(text, analysis, story=story)
+            facts = CaseFacts.of(text, analysis, story=story, picture=from_picture(message))
             memo.last = None
             memo.reporting = True
             return self.reports.start(
@@ -255,7 +293,8 @@ class Responder:
         if earlier is not None and self._follows_up(analysis, earlier):
             return self._follow_up(analysis, text, earlier, province, memo, now)
         if analysis.intent == "check":
-            memo.remember(CaseFacts.of(text, analysis, story=has_story(analysis)), now)
+            facts = CaseFacts.of(text, analysis, story=has_story(analysis), picture=from_picture(message))
+            memo.remember(facts, now)
             return self._check(analysis, province, session)
         if analysis.intent == "scam":
             return self._scam(analysis, text, province, session, memo, now)
@@ -276,14 +315,20 @@ class Responder:
     ) -> list[Reply]:
         """A scam told: the answer (urgent steps first when money went out), and checks of what it names."""
         tactics = self.analyzer.tactics
-        memo.remember(CaseFacts.of(text, analysis, story=True), now)
+        memo.remember(CaseFacts.of(text, analysis, story=True, picture=self._picture), now)
         tactic_id = analysis.tactic or analysis.match.tactic
         if tactic_id is None or tactic_id not in tactics:
             return compose(analysis, province=province, tactics=tactics, intents=self.analyzer.intents)
         tactic = tactics[tactic_id]
         others = self._alternatives(analysis, tactic_id)
         memo.choices = [tactic_id, *(t.id for t in others)]
-        text_out = scam_answer(analysis, tactic, province, alternatives=others)
+        if self._picture:  # the other party's demands are not the citizen's losses: their own words tell
+            own = getattr(self._prepared, "own", "")
+            mine = self.analyze(own) if own.strip() else None
+            urgent, lost = (mine.urgent, mine.lost) if mine is not None else (False, False)
+            text_out = scam_answer(analysis, tactic, province, alternatives=others, urgent=urgent, lost=lost)
+        else:
+            text_out = scam_answer(analysis, tactic, province, alternatives=others)
         found = self.checker.check(
             analysis.entities, session=session, brief=True, text=analysis.message.original
         )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.http.security import RateLimiter
     from app.inbox.service import InboxRecorder
     from app.runtime import Worker
+    from app.runtime.pictures import Pictures
 
 __all__ = [
     "AppState",
@@ -50,6 +51,7 @@ class AppState:
     metrics: Metrics
     checkpointer: SqliteCheckpointer
     web_limiter: RateLimiter  # per client address and per session, for POST /api/chat
+    pictures: Pictures  # fetching and reading the screenshots citizens send
 
 
 def state_of(request: Request) -> AppState:

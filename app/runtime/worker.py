@@ -32,6 +32,7 @@ from app.runtime.answering import Answering
 from app.runtime.delivery import Delivery
 from app.runtime.load import LoadGauge
 from app.runtime.options import WorkerOptions
+from app.runtime.pictures import Pictures
 
 __all__ = ["Worker"]
 
@@ -50,6 +51,7 @@ class Worker:
         metrics: Metrics,
         options: WorkerOptions | None = None,
         inbox: InboxRecorder | None = None,
+        pictures: Pictures | None = None,
     ) -> None:
         self._db = db
         self.options = options or WorkerOptions()
@@ -69,6 +71,9 @@ class Worker:
             deliver=self.delivery.submit,
             lease_until=self.delivery.lease_until,
         )
+        self._pictures = pictures
+        self._reading: set[asyncio.Task[None]] = set()  # pictures being fetched and read
+        self._reading_ids: set[int] = set()  # their events: not the poller's until answered
         self._incoming: asyncio.Queue[RecordedEvent | None] = asyncio.Queue()
         self._answerer: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
@@ -97,6 +102,10 @@ class Worker:
         if self._inbox is not None:
             self._inbox.remove_listener(self.notify)
         self._stopping.set()
+        for task in tuple(self._reading):  # their events stay pending: answered after a restart
+            task.cancel()
+        if self._reading:
+            await asyncio.gather(*self._reading, return_exceptions=True)
         if self._poller is not None:  # it stops between two rounds (never inside a database call)
             await _finish(self._poller, timeout)
             self._poller = None
@@ -111,7 +120,33 @@ class Worker:
         self.load.note_webhook()
         if self._running:
             for event in events:
-                self._incoming.put_nowait(event)
+                if event.message.media and self._pictures is not None:
+                    self._reading_ids.add(event.id)
+                    task = asyncio.create_task(self._read_then_answer(event), name="worker-picture")
+                    self._reading.add(task)
+                    task.add_done_callback(self._reading.discard)
+                else:
+                    self._incoming.put_nowait(event)
+
+    async def _read_then_answer(self, event: RecordedEvent) -> None:
+        """Fetch and read the event's pictures now (their links expire), then answer it like text.
+
+        Outside any transaction, beside the answering loop: a slow download delays only its own event.
+        """
+        assert self._pictures is not None
+        try:
+            try:
+                message = await self._pictures.attach(event.message)
+            except Exception:  # answered without the picture: the citizen is asked to type it
+                log.exception("reading the pictures of event %d failed", event.id)
+                message = event.message
+            # Answered here rather than queued: until it is answered the poller must not take the
+            # stored event (which has no picture) and answer it first.
+            await self.answering.answer([RecordedEvent(event.id, message, event.attempts)])
+        except Exception:  # the poller finds the event again
+            log.exception("answering event %d failed", event.id)
+        finally:
+            self._reading_ids.discard(event.id)
 
     @property
     def in_flight(self) -> int:
@@ -164,6 +199,7 @@ class Worker:
             return False
         before = utcnow() - dt.timedelta(seconds=stale_after)
         events = await asyncio.to_thread(self._stale_events, before, limit)
+        events = [event for event in events if event.id not in self._reading_ids]
         if events:
             log.info("resuming %d pending events", len(events))
             await self.answering.answer(events)

@@ -74,3 +74,30 @@ def test_a_citizen_describes_a_scam_and_sees_the_warning_with_the_hotline(
             browser.close()
     shot = tmp_path / "web-chat-warning.png"
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_a_citizen_sends_a_screenshot_with_the_camera_button(
+    chromium: str, database_url: str, tmp_path: Path
+):
+    from playwright.sync_api import expect, sync_playwright
+    from screens import SCAM_LINES, chat_screenshot, need_tesseract
+
+    need_tesseract()
+    screen = tmp_path / "tin-nhan.png"
+    screen.write_bytes(chat_screenshot(SCAM_LINES))
+    with serving(database_url, tmp_path / "server.log") as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 420, "height": 900}, locale="vi-VN")
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(base + "/")
+            expect(page.locator(".msg.bot").first).to_contain_text("Xin chào")
+            page.set_input_files("#picture", str(screen))
+            expect(page.locator(".msg.user").last).to_contain_text("tin-nhan.png")
+            answer = page.locator(".msg.bot", has_text="Trong ảnh có")
+            expect(answer).to_be_visible(timeout=20_000)
+            expect(answer).to_contain_text("0912 345 678")
+            assert errors == []
+        finally:
+            browser.close()

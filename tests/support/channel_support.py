@@ -43,6 +43,7 @@ CAN_THO_HOTLINE = "069.367.2888"
 TUYEN_QUANG_HOTLINE = "069.2526.112"
 
 Handler = Callable[[httpx.Request], httpx.Response]
+_API_HOSTS = ("graph.test", "openapi.zalo.test", "oauth.zalo.test")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Call:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    url: httpx.URL | None = None
 
 
 @dataclass
@@ -67,6 +69,21 @@ class FakePlatform:
     scripts: dict[str, list[Handler]] = field(default_factory=dict)
     default: dict[str, Handler] = field(default_factory=dict)
     sends: int = 0
+    # A fake CDN: full URL -> handler (pictures the platforms host); see `serve_file`.
+    files: dict[str, Handler] = field(default_factory=dict)
+
+    def serve_file(self, url: str, content: bytes, content_type: str = "image/png") -> None:
+        self.files[url] = lambda request: httpx.Response(
+            200, content=content, headers={"content-type": content_type}
+        )
+
+    def fetches(self, host: str | None = None) -> list[httpx.URL]:
+        """Every GET made to a CDN-like URL (anything not a platform API call)."""
+        return [
+            c.url
+            for c in self.calls
+            if c.method == "GET" and c.url is not None and (host is None or c.url.host == host)
+        ]
 
     def script(self, path: str, *handlers: Handler) -> None:
         self.scripts.setdefault(path, []).extend(handlers)
@@ -81,6 +98,16 @@ class FakePlatform:
         return path
 
     def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and str(request.url) in self.files:
+            self.calls.append(Call("GET", request.url.path, {}, dict(request.headers), None, request.url))
+            return self.files[str(request.url)](request)
+        if request.method == "GET" and request.url.host not in (
+            "graph.test",
+            "openapi.zalo.test",
+            "oauth.zalo.test",
+        ):
+            self.calls.append(Call("GET", request.url.path, {}, dict(request.headers), None, request.url))
+            return httpx.Response(404, text="no such file")
         content = request.read()
         if request.headers.get("content-type", "").startswith("application/json"):
             body: Any = json.loads(content)
@@ -253,6 +280,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "zalo_refresh_token": ZALO_REFRESH,
         "zalo_api_base": ZALO_API,
         "zalo_oauth_base": ZALO_OAUTH,
+        # Pictures come from the fake CDN (and a loopback file server in end-to-end tests).
+        "media_hosts": "cdn.test,127.0.0.1",
         # One test client plays every citizen: the per-client web chat limit is lifted here.
         "web_rate_per_minute": 100_000,
     }

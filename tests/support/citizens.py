@@ -9,10 +9,11 @@ import re
 
 from sqlalchemy import Engine as Database
 
-from app.contracts import IncomingMessage, Reply
+from app.contracts import ImageText, IncomingMessage, Reply
 from app.conversation.responder import Responder
 from app.db import transaction
 from app.provinces import Province
+from app.runtime.pictures import message_with_image
 from app.tips.service import NewTip, create_tip
 
 REF_RE = re.compile(r"\b[A-Z]{2,3}-\d{8}-\d{4,6}\b")
@@ -66,9 +67,11 @@ class Citizen:
         payload: str | None = None,
         after: dt.timedelta | None = None,
         attachments: tuple[str, ...] = (),
+        image: ImageText | None = None,
     ) -> str:
-        """Send one message (`after` moves the clock first); returns the bot's replies joined."""
-        replies = self.replies(text, payload=payload, after=after, attachments=attachments)
+        """Send one message (`after` moves the clock first); returns the bot's replies joined.
+        `image`: what was read in a picture sent with it (as the runtime fills it in)."""
+        replies = self.replies(text, payload=payload, after=after, attachments=attachments, image=image)
         return "\n".join(r.text for r in replies)
 
     def replies(
@@ -78,6 +81,7 @@ class Citizen:
         payload: str | None = None,
         after: dt.timedelta | None = None,
         attachments: tuple[str, ...] = (),
+        image: ImageText | None = None,
     ) -> list[Reply]:
         self.now += after if after is not None else dt.timedelta(seconds=20)
         now = self.now
@@ -95,6 +99,8 @@ class Citizen:
             display_name=self.display_name,
             client_key=self.client_key,
         )
+        if image is not None:
+            message = message_with_image(message, image)
         with transaction(self.db) as session:
             replies = self.engine.handle(message, province=self.province, session=session)
         self.transcript.append("\n".join(r.text for r in replies))

@@ -2,7 +2,8 @@
 
 Every `entry[]` and every `messaging[]` item is read (Meta batches them). Text messages, quick-reply
 taps (`message.quick_reply.payload`) and button postbacks (`postback.payload`) are answered;
-attachment-only messages too (with a request to describe them in words). Echoes of our own messages,
+attachment-only messages too: an image's address goes in `media` (the picture is read), other
+attachments get a request to describe them in words. Echoes of our own messages,
 deliveries, reads, reactions and anything unknown are ignored. `standby[]` (another app has the
 conversation) is ignored on purpose.
 """
@@ -56,10 +57,14 @@ def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
             return None
         text = clean_text(message.get("text"), limit=_MAX_TEXT)
         payload = clean_text(_dict(message.get("quick_reply")).get("payload"), limit=1000)
-        attachments = tuple(
-            clean_text(a.get("type"), limit=32) or "file"
-            for a in _list(message.get("attachments"))
-            if isinstance(a, dict)
+        found = [a for a in _list(message.get("attachments")) if isinstance(a, dict)]
+        attachments = tuple(clean_text(a.get("type"), limit=32) or "file" for a in found)
+        media = tuple(
+            url
+            for a in found
+            if a.get("type") == "image"
+            and "sticker_id" not in _dict(a.get("payload"))  # a sticker (the thumbs-up) is no screenshot
+            and (url := clean_text(_dict(a.get("payload")).get("url"), limit=2000))
         )
         if text is None and not payload and not attachments:  # blank text is still answered
             return None
@@ -72,6 +77,7 @@ def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
             text=text,
             payload=payload,
             attachments=attachments,
+            media=media,
             received_at=received,
         )
     if isinstance(item.get("postback"), dict):

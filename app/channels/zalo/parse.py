@@ -2,8 +2,9 @@
 
 One webhook URL serves every OA that authorised the app, so each event is routed by OA id:
 `user_*` events name the OA in `recipient.id`, `follow` in the top-level `oa_id`. Answered:
-`user_send_text`, the other `user_send_*` (images, stickers, files...: a polite request to describe
-them in words; a shared link is checked like a typed one) and `follow` (a welcome). Ignored:
+`user_send_text`, `user_send_image` (the picture is read: its address goes in `media`, the caption
+stays the text), the other `user_send_*` (stickers, files...: a polite request to describe them in
+words; a shared link is checked like a typed one) and `follow` (a welcome). Ignored:
 `oa_send_*` (our own messages echoed back), receipts, reactions and anything unknown.
 """
 
@@ -67,6 +68,7 @@ def _user_message(data: dict[str, Any], event: str) -> IncomingMessage | None:
         return None
     text = clean_text(message.get("text"), limit=_MAX_TEXT)
     attachments: list[str] = []
+    media: list[str] = []
     for attachment in _list(message.get("attachments")):
         if not isinstance(attachment, dict):
             continue
@@ -76,6 +78,8 @@ def _user_message(data: dict[str, Any], event: str) -> IncomingMessage | None:
             text = url  # a shared link is something to check, not an attachment to describe
         else:
             attachments.append(kind)
+            if kind == "image" and url:  # a screenshot to read; the caption stays in `text`
+                media.append(url)
     if event != "user_send_text" and not text and not attachments:
         attachments.append(event.removeprefix("user_send_") or "file")
     if text is None and not attachments:  # blank text is still answered (politely)
@@ -87,6 +91,7 @@ def _user_message(data: dict[str, Any], event: str) -> IncomingMessage | None:
         message_id=msg_id,
         text=text,
         attachments=tuple(attachments),
+        media=tuple(media),
         received_at=_time(data.get("timestamp")),
     )
 

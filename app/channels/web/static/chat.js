@@ -1,5 +1,6 @@
 // The web chat: sends what the citizen types to POST /api/chat and shows the bot's replies.
 // Quick replies are buttons; tapping one sends its payload (and shows its title as the message).
+// The 📷 button sends a screenshot to POST /api/chat/image (the typed text goes with it as a caption).
 (() => {
   "use strict";
   const log = document.getElementById("log");
@@ -7,6 +8,7 @@
   const input = document.getElementById("text");
   const province = document.getElementById("province");
   const sendButton = document.getElementById("send");
+  const picture = document.getElementById("picture");
 
   const userId = (() => {
     const fresh = () => "web-" + Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -49,17 +51,39 @@
     row.scrollIntoView({ block: "end" });
   }
 
-  async function send(text, shown) {
+  function send(text, shown) {
     if (shown !== null) bubble("user", shown === undefined ? text : shown);
+    return post(
+      "/api/chat",
+      {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user_id: userId, text: text, province: province.value }),
+      },
+      "Đang trả lời…",
+    );
+  }
+
+  function sendPicture(file, caption) {
+    bubble("user", "📷 " + file.name + (caption ? "\n" + caption : ""));
+    const body = new FormData();
+    body.append("user_id", userId);
+    body.append("province", province.value);
+    if (caption) body.append("text", caption);
+    body.append("file", file);
+    // user_id and province also ride in the address: a picture too large to be read still gets a reply.
+    const query = new URLSearchParams({ user_id: userId, province: province.value });
+    return post("/api/chat/image?" + query.toString(), { body: body }, "Đang đọc ảnh…");
+  }
+
+  async function post(url, options, waitingText) {
     clearQuickReplies();
     sendButton.disabled = true;
-    const waiting = bubble("bot waiting", "Đang trả lời…");
+    const waiting = bubble("bot waiting", waitingText);
     try {
-      const response = await fetch("/api/chat", {
+      const response = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json" },
         credentials: "same-origin", // the session cookie is the conversation's identity
-        body: JSON.stringify({ user_id: userId, text: text, province: province.value }),
+        ...options,
       });
       waiting.remove();
       if (!response.ok) {
@@ -103,6 +127,14 @@
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+  picture.addEventListener("change", () => {
+    const file = picture.files && picture.files[0];
+    picture.value = "";
+    if (!file || sendButton.disabled) return;
+    const caption = input.value.trim();
+    input.value = "";
+    sendPicture(file, caption);
   });
   province.addEventListener("change", () => send("ACTION:GREETING", null));
   send("ACTION:GREETING", null);

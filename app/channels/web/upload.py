@@ -1,0 +1,141 @@
+"""The web chat's picture upload: `POST /api/chat/image` (multipart `user_id`, `province`, `file`,
+optional `text` as a caption), answered like `POST /api/chat`.
+
+The body is read with a bound (the picture limit plus room for the fields) before it is parsed, the
+picture is read in the OCR pool, and the answer comes from the same engine as typed text. A picture
+that is too large or not a picture gets a polite reply, not an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from collections.abc import AsyncGenerator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from app.channels.web.router import (
+    TOO_MANY,
+    UNAVAILABLE,
+    ChatReply,
+    ChatResponse,
+    QuickReplyOut,
+    _answer,
+    _error,
+    _log_unavailable,
+    _session,
+    _set_session_cookie,
+    conversation_key,
+)
+from app.contracts import ImageText, IncomingMessage, Reply
+from app.contracts.channel import clean_text
+from app.http.security import client_host
+from app.http.state import AppState, State
+from app.http.webhooks import BodyTooLarge, read_body
+from app.runtime.pictures import message_with_image
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["web chat"])
+
+_FIELDS_ROOM = 64 * 1024  # the text fields and the multipart framing around the picture
+BAD_FORM = "Yêu cầu cần gửi dạng multipart với user_id và file ảnh."
+
+
+def _json(replies: list[Reply]) -> Response:
+    out = ChatResponse(
+        replies=[
+            ChatReply(
+                text=r.text,
+                quick_replies=[QuickReplyOut(title=q.title, payload=q.payload) for q in r.quick_replies],
+            )
+            for r in replies
+        ]
+    )
+    return Response(json.dumps(out.model_dump(), ensure_ascii=False), media_type="application/json")
+
+
+async def _once(raw: bytes) -> AsyncGenerator[bytes, None]:
+    yield raw
+
+
+async def _picture(state: AppState, data: bytes) -> ImageText:
+    if len(data) > state.settings.media_max_bytes:
+        return ImageText("too_large")
+    return await state.pictures.read(data)
+
+
+@router.post("/api/chat/image", response_model=ChatResponse)
+async def chat_image(request: Request, state: State) -> Response:
+    """A screenshot from the web chat: read, then answered like typed text."""
+    limiter = state.web_limiter
+    address = client_host(request)
+    session = _session(request)
+    if not limiter.hit("a:" + address) or (session is not None and not limiter.hit("s:" + session)):
+        return _error(TOO_MANY, 429, {"retry-after": "60"})
+    too_large = False
+    try:
+        raw = await read_body(request, state.settings.media_max_bytes + _FIELDS_ROOM)
+    except BodyTooLarge:
+        too_large, raw = True, b""
+    if not (request.headers.get("content-type") or "").startswith("multipart/form-data"):
+        return _error(BAD_FORM, 400)
+    user_id: str | None = request.query_params.get("user_id")
+    province_name: str | None = request.query_params.get("province")
+    caption: str | None = None
+    data: bytes | None = None
+    if not too_large:
+        try:
+            form = await MultiPartParser(request.headers, _once(raw), max_files=1, max_fields=5).parse()
+        except (MultiPartException, ValueError, UnicodeError):
+            return _error(BAD_FORM, 400)
+        fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        user_id = fields.get("user_id") or user_id
+        province_name = fields.get("province") or province_name
+        caption = clean_text(fields.get("text"), limit=10_000)
+        found = form.get("file")
+        upload = found if isinstance(found, UploadFile) else None
+        if upload is None:
+            await form.close()
+            return _error(BAD_FORM, 400)
+        try:
+            data = await upload.read(state.settings.media_max_bytes + 1)
+        finally:
+            await form.close()
+    if not user_id or len(user_id) > 128:
+        return _error(BAD_FORM, 422)
+    province = state.provinces.find(province_name) if province_name else state.provinces.default
+    if province is None:
+        return _error("Tỉnh, thành phố này chưa có trong danh sách.", 422)
+    new_session = session is None
+    if session is None:
+        session = secrets.token_urlsafe(32)
+        limiter.hit("s:" + session)  # its first request counts toward the session's limit
+    image = ImageText("too_large") if too_large or data is None else await _picture(state, data)
+    message = IncomingMessage(
+        channel="web",
+        channel_id=province.id,
+        user_id=conversation_key(session, clean_text(user_id) or "web"),
+        message_id=uuid.uuid4().hex,
+        text=caption or None,
+        attachments=("image",),
+        client_key=address,
+    )
+    message = message_with_image(message, image)
+    try:
+        replies = await asyncio.to_thread(_answer, state, message)
+    except SQLAlchemyError as exc:
+        _log_unavailable(exc)
+        state.metrics.webhooks.labels("web", "error").inc()
+        return _error(UNAVAILABLE, 503, {"retry-after": "30"})
+    state.metrics.webhooks.labels("web", "accepted").inc()
+    response = _json(replies)
+    if new_session:
+        _set_session_cookie(response, session, address)
+    return response
