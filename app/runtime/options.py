@@ -29,7 +29,7 @@ class WorkerOptions:
     # Acknowledgements first, briefly: while this many webhooks queue for their commit at once (a
     # flood beyond what the process can take), answering waits, at most `ack_first` seconds per
     # event; past that it goes on, taking a quarter of the time until the flood is over.
-    busy_acks: int = 4
+    acks_queueing: int = 4
     ack_first: float = 1.0
     run_poller: bool = True
 

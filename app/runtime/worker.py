@@ -156,7 +156,7 @@ class Worker:
                 await asyncio.sleep(0.01)
                 continue
             # Acknowledgements queueing up: the platforms time them, so they go first, briefly.
-            if self.load.acks_waiting() < self.options.busy_acks:
+            if self.load.acks_waiting() < self.options.acks_queueing:
                 return False
             if time.monotonic() - oldest >= self.options.ack_first:
                 return True
