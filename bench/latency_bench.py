@@ -9,7 +9,8 @@ Everything runs on loopback, with the helpers of `webhooks_bench.py`:
   then a burst of `--burst` webhooks sent as fast as the connections allow.
 
 Per phase it prints reply latency p50/p99 (to the last piece of each reply), acknowledgements/s,
-lost (a reply incomplete once the phase is drained) and duplicated (a piece received twice).
+when the last reply arrived, lost (a reply still incomplete after `--drain-limit` seconds of waiting)
+and duplicated (a piece received twice).
 
 Usage: python bench/latency_bench.py [--seconds S] [--burst N] [--only sqlite-1,postgresql-2]
 PostgreSQL: CANHGIAC_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
@@ -251,6 +252,9 @@ def measure(
             phase.duplicated += 1
         latencies.append(times[pieces - 1] - sent.sent_at[recipient])
         last = max(last, times[pieces - 1])
+    if phase.lost:
+        note = f"{phase.lost} replies not in within the {drain_limit:.0f} s drain limit"
+        phase.note = f"{phase.note}; {note}" if phase.note else note
     duplicated = set(stats["duplicated"]) & set(wanted)
     phase.duplicated = max(phase.duplicated, len(duplicated))
     if latencies:

@@ -219,6 +219,8 @@ class InboxRecorder:
             async_flush=self._postgres.flush if self._postgres is not None else None,
         )
         self._listeners: list[ArrivalListener] = []
+        self._waiting = 0  # webhooks waiting for their commit right now
+        self._most_waiting = 0  # the most at once since `take_most_waiting` was last called
 
     def add_listener(self, listener: ArrivalListener) -> None:
         self._listeners.append(listener)
@@ -226,6 +228,12 @@ class InboxRecorder:
     def remove_listener(self, listener: ArrivalListener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
+
+    def take_most_waiting(self) -> int:
+        """The most webhooks that waited at once for their commit since the previous call: how far
+        acknowledgements are queueing (the runtime's load gauge reads it)."""
+        most, self._most_waiting = self._most_waiting, self._waiting
+        return most
 
     def start(self) -> None:
         self._commit.start()
@@ -237,7 +245,12 @@ class InboxRecorder:
 
     async def record(self, messages: Sequence[IncomingMessage]) -> tuple[list[RecordedEvent], int]:
         """The newly recorded events, and how many messages were duplicates. Durable on return."""
-        ids = await self._commit.submit(messages)
+        self._waiting += 1
+        self._most_waiting = max(self._most_waiting, self._waiting)
+        try:
+            ids = await self._commit.submit(messages)
+        finally:
+            self._waiting -= 1
         new = [
             RecordedEvent(id_, message) for id_, message in zip(ids, messages, strict=True) if id_ is not None
         ]

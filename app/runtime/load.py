@@ -1,13 +1,16 @@
-"""The load gauge: how fast webhooks arrive, how long a send takes, how much delivery has in hand.
+"""The load gauge: how fast webhooks arrive, whether their acknowledgements queue, how long a send
+takes, how much delivery has in hand.
 
-Read by answering and the poller: no more reply pieces are leased to this process than it can send
-within half a lease at the pace the platforms answer (so a slow platform never leaves pieces waiting
-past their lease). It takes no decision itself. Webhooks are counted as the inbox announces them.
+Read by the worker: no more reply pieces are leased to this process than it can send within half a
+lease at the pace the platforms answer (so a slow platform never leaves pieces waiting past their
+lease), and while acknowledgements queue up (a flood beyond what the process can take) answering
+gives way for a moment. It takes no decision itself. Webhooks are counted as the inbox announces them.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 __all__ = ["LoadGauge"]
 
@@ -15,7 +18,16 @@ __all__ = ["LoadGauge"]
 class LoadGauge:
     """Webhook rate over the last tenth of a second, send duration, reply pieces in hand."""
 
-    def __init__(self, *, lease_seconds: float, max_concurrent_sends: int, most: int) -> None:
+    def __init__(
+        self,
+        *,
+        lease_seconds: float,
+        max_concurrent_sends: int,
+        most: int,
+        waiting_acks: Callable[[], int] = lambda: 0,
+    ) -> None:
+        # waiting_acks: the most webhooks that waited at once for their commit since the last call
+        self._waiting_acks = waiting_acks
         self._window_start = time.monotonic()
         self._window_count = 0
         self._rate = 0.0
@@ -24,6 +36,10 @@ class LoadGauge:
         self._most = most
         self.send_seconds = 0.05  # moving average of one platform call (a guess until measured)
         self.pieces_in_hand = 0  # claimed or just written, not yet recorded as sent/retry/failed
+
+    def acks_waiting(self) -> int:
+        """The most webhooks that waited at once for their commit since the previous look."""
+        return self._waiting_acks()
 
     def note_send(self, seconds: float) -> None:
         self.send_seconds = 0.8 * self.send_seconds + 0.2 * seconds

@@ -26,6 +26,11 @@ class WorkerOptions:
     # Events per answering transaction: small, so the first replies of a burst leave at once and,
     # on SQLite, a webhook never waits long for the write lock.
     answer_batch: int = 16
+    # Acknowledgements first, briefly: while this many webhooks queue for their commit at once (a
+    # flood beyond what the process can take), answering waits, at most `ack_first` seconds per
+    # event; past that it goes on, taking a quarter of the time until the flood is over.
+    acks_queueing: int = 4
+    ack_first: float = 1.0
     run_poller: bool = True
 
     @property

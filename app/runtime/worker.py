@@ -18,6 +18,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Engine as Database
@@ -60,6 +62,7 @@ class Worker:
             lease_seconds=self.options.lease_seconds,
             max_concurrent_sends=self.options.max_concurrent_sends,
             most=self.options.max_backlog,
+            waiting_acks=inbox.take_most_waiting if inbox is not None else lambda: 0,
         )
         self.delivery = Delivery(
             db=db, channels=channels, metrics=metrics, options=self.options, gauge=self.load
@@ -74,7 +77,7 @@ class Worker:
         self._pictures = pictures
         self._reading: set[asyncio.Task[None]] = set()  # pictures being fetched and read
         self._reading_ids: set[int] = set()  # their events: not the poller's until answered
-        self._incoming: asyncio.Queue[RecordedEvent | None] = asyncio.Queue()
+        self._incoming: asyncio.Queue[tuple[float, RecordedEvent] | None] = asyncio.Queue()
         self._answerer: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._running = False
@@ -119,6 +122,7 @@ class Worker:
         """Events just recorded by a webhook of this process (the fast path)."""
         self.load.note_webhook()
         if self._running:
+            now = time.monotonic()
             for event in events:
                 if event.message.media and self._pictures is not None:
                     self._reading_ids.add(event.id)
@@ -126,7 +130,7 @@ class Worker:
                     self._reading.add(task)
                     task.add_done_callback(self._reading.discard)
                 else:
-                    self._incoming.put_nowait(event)
+                    self._incoming.put_nowait((now, event))
 
     async def _read_then_answer(self, event: RecordedEvent) -> None:
         """Fetch and read the event's pictures now (their links expire), then answer it like text.
@@ -155,24 +159,44 @@ class Worker:
     # --- the fast path ---
 
     async def _answer_loop(self) -> None:
+        """Answer what arrives in small batches, as it arrives, each batch's replies sent at once."""
+        pending: deque[tuple[float, RecordedEvent]] = deque()
         while True:
-            event = await self._incoming.get()
-            if event is None:
-                return
-            batch = [event]
-            while len(batch) < self.options.batch_size and not self._incoming.empty():
-                more = self._incoming.get_nowait()
-                if more is None:
+            if not pending:
+                item = await self._incoming.get()
+                if item is None:
+                    return
+                pending.append(item)
+            while not self._incoming.empty():
+                item = self._incoming.get_nowait()
+                if item is None:
                     return  # stopping: what is not answered stays pending in the database
-                batch.append(more)
-            # Back-pressure: no more replies leased to this process than it can send within their
-            # lease (a slow platform); meanwhile the events wait, pending in the database.
-            while not self.load.room and not self._stopping.is_set():
-                await asyncio.sleep(0.01)
+                pending.append(item)
+            flood = await self._make_way(pending[0][0])
+            batch = [pending.popleft()[1] for _ in range(min(self.options.answer_batch, len(pending)))]
+            started = time.monotonic()
             try:
                 await self.answering.answer(batch)
             except Exception:  # never let the loop die; the poller finds the events again
                 log.exception("answering %d events failed", len(batch))
+            if flood:  # answers overdue during a flood: they get a quarter of the time
+                await asyncio.sleep(3 * (time.monotonic() - started))
+
+    async def _make_way(self, oldest: float) -> bool:
+        """Wait while answering must give way; True when a flood of webhooks is still going on."""
+        while not self._stopping.is_set():
+            # Back-pressure: no more replies leased to this process than it can send within their
+            # lease (a slow platform); meanwhile the events wait, pending in the database.
+            if not self.load.room:
+                await asyncio.sleep(0.01)
+                continue
+            # Acknowledgements queueing up: the platforms time them, so they go first, briefly.
+            if self.load.acks_waiting() < self.options.acks_queueing:
+                return False
+            if time.monotonic() - oldest >= self.options.ack_first:
+                return True
+            await asyncio.sleep(0.01)
+        return False
 
     # --- the poller ---
 
