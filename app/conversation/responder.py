@@ -207,10 +207,12 @@ class Responder:
         replies = self._handle_picture(message, text, province=province, session=session)
         if replies and getattr(self._prepared, "queued", False):
             last = replies[-1]
-            replies[-1] = type(last)(f"{last.text}\n\n{URGENT_QUEUED}", last.quick_replies)
+            told = address(URGENT_QUEUED, self._form(message, session))
+            replies[-1] = type(last)(f"{last.text}\n\n{told}", last.quick_replies)
         if replies and gate.notice:
             first = replies[0]
-            replies[0] = type(first)(f"{gate.notice}\n\n{first.text}", first.quick_replies)
+            notice = address(gate.notice, self._form(message, session))
+            replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
         return replies
 
     def _form(self, message: IncomingMessage, session: Session) -> str:
