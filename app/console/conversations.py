@@ -132,6 +132,8 @@ def queue_summary(session: Session, *, viewer: Viewer) -> dict[str, Any]:
 
 
 def _row(session: Session, viewer: Viewer, handoff_id: int) -> Handoff | None:
+    if not 0 < handoff_id < 2**62:  # no such id (and none the database would refuse to compare)
+        return None
     row = store.get(session, handoff_id)
     if row is None or not viewer.sees(row.province):
         return None

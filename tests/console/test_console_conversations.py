@@ -151,6 +151,10 @@ async def test_bad_ids_and_empty_replies_are_no_500(queued: Bot):
         csrf = await signed_in(client, "hung")
         assert (await client.get("/console/conversations/abc")).status_code < 500
         assert (await client.get("/console/conversations/99999999")).status_code == 404
+        assert (await client.get("/console/conversations/" + "9" * 40)).status_code == 404
+        assert (await client.get("/console/conversations/-1")).status_code == 404
+        huge = await client.post("/console/conversations/" + "9" * 40 + "/take", data={"csrf_token": csrf})
+        assert huge.status_code == 404
         empty = await client.post(
             f"/console/conversations/{cid}/reply", data={"text": " ", "csrf_token": csrf}
         )
