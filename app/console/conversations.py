@@ -24,7 +24,7 @@ from app.handoff.window import ReplyWindow, reply_window
 from app.inbox.models import InboundEvent
 from app.inbox.service import CONTROL_PREFIX
 from app.nlu.analyzer import Analyzer
-from app.outbox.service import enqueue_after
+from app.outbox.service import OUTBOX, enqueue_after
 from app.tips.models import Tip
 
 INBOUND = cast(Table, InboundEvent.__table__)  # type: ignore[attr-defined]
@@ -140,6 +140,28 @@ def _row(session: Session, viewer: Viewer, handoff_id: int) -> Handoff | None:
     return row
 
 
+def _earlier(session: Session, row: Handoff, *, limit: int = 5) -> list[HandoffMessage]:
+    """The bot's last answers before the conversation joined the queue (while their text is kept)."""
+    if row.requested_at is None:
+        return []
+    query = (
+        select(OUTBOX.c.text, OUTBOX.c.created_at)
+        .where(
+            OUTBOX.c.channel == row.channel,
+            OUTBOX.c.user_id == row.user_id,
+            OUTBOX.c.created_at < row.requested_at,
+            OUTBOX.c.text != "",
+        )
+        .order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc())
+        .limit(limit)
+    )
+    rows = list(session.execute(query))
+    return [
+        HandoffMessage(handoff_id=row.id or 0, author="bot", text=text, created_at=at)
+        for text, at in reversed(rows)
+    ]
+
+
 def conversation_for(
     session: Session, *, viewer: Viewer, handoff_id: int, analyzer: Analyzer, now: dt.datetime
 ) -> Conversation | None:
@@ -148,7 +170,7 @@ def conversation_for(
     if row is None:
         return None
     view = _view(session, row, now)
-    view.transcript = list(store.transcript(session, row.id or 0))
+    view.transcript = [*_earlier(session, row), *store.transcript(session, row.id or 0)]
     words = "\n".join(m.text for m in view.transcript if m.author == "citizen")[-2000:]
     if words.strip():
         analysis = analyzer.analyze(words)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from app.contracts import IncomingMessage
+from app.contracts import IncomingMessage, Reply
 from app.handoff import service as store
 from app.handoff.models import HandoffState
 from app.nlu.analyzer import Analysis
@@ -117,6 +117,17 @@ class Handoffs:
         )
         store.note_message(session, row, author="citizen", text=_words(message), now=now)
         return True
+
+    def note_replies(
+        self, message: IncomingMessage, replies: list[Reply], *, session: Session, now: dt.datetime
+    ) -> None:
+        """The bot's answers in a conversation waiting for an officer, for the console's transcript."""
+        if message.channel not in HANDOFF_CHANNELS or not replies or message.control is not None:
+            return
+        row = store.find(session, channel=message.channel, user_id=message.user_id)
+        if row is not None and row.state == HandoffState.waiting.value:
+            text = "\n\n".join(reply.text for reply in replies)
+            store.note_message(session, row, author="bot", text=text, now=now)
 
     def _control(
         self, message: IncomingMessage, *, province: Province, session: Session, now: dt.datetime

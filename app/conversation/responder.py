@@ -202,7 +202,9 @@ class Responder:
         if gate.silent:
             return []
         if gate.answer is not None:
-            return _addressed(_simple(gate.answer), self._form(message, session))
+            answer = _addressed(_simple(gate.answer), self._form(message, session))
+            self.handoffs.note_replies(message, answer, session=session, now=self.clock())
+            return answer
         self._prepared.queued = False
         replies = self._handle_picture(message, text, province=province, session=session)
         if replies and getattr(self._prepared, "queued", False):
@@ -213,6 +215,7 @@ class Responder:
             first = replies[0]
             notice = address(gate.notice, self._form(message, session))
             replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
+        self.handoffs.note_replies(message, replies, session=session, now=self.clock())
         return replies
 
     def _form(self, message: IncomingMessage, session: Session) -> str:

@@ -58,6 +58,7 @@ async def test_take_reply_release_reach_the_citizen(queued: Bot):
         assert (await client.get("/console/conversations.json")).json()["waiting"] == 1
         detail = await client.get(f"/console/conversations/{cid}")
         assert detail.status_code == 200 and "cho tôi gặp cán bộ" in detail.text
+        assert "tôi đã chuyển yêu cầu của bạn cho cán bộ" in detail.text  # the bot's answer, too
         assert (await client.post(f"/console/conversations/{cid}/take")).status_code == 403
         assert (
             await client.post(f"/console/conversations/{cid}/take", data={"csrf_token": csrf})
