@@ -9,6 +9,7 @@ faster worker timings.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import os
@@ -20,8 +21,12 @@ import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
+from app.channels.messenger.channel import MessengerChannel
 from app.channels.registry import ChannelContext, build_channels, channel_routers
+from app.console.conversation_views import router as conversations_router
 from app.console.views import router as console_router
+from app.contracts import IncomingMessage
+from app.contracts.channel import Channel
 from app.conversation.responder import Responder
 from app.db import SqliteCheckpointer, make_engine
 from app.http.admin import router as tips_router
@@ -55,6 +60,31 @@ def _observer(metrics: Metrics) -> Callable[[Analysis, float], None]:
     return observe
 
 
+def _handover(
+    settings: Settings, channels: dict[str, Channel], loop: asyncio.AbstractEventLoop
+) -> Callable[[IncomingMessage], None] | None:
+    """With a handover target set, a Messenger citizen asking for a person is also passed to that
+    app (the Page inbox). Called from the answering thread; the call runs on the event loop."""
+    target = settings.fb_handover_target_app_id
+    channel = channels.get("messenger")
+    if not target or not isinstance(channel, MessengerChannel):
+        return None
+    client = channel.client
+    pending: set[concurrent.futures.Future[bool]] = set()
+
+    def passed(message: IncomingMessage) -> None:
+        if message.channel != "messenger":
+            return
+        call = client.pass_thread_control(
+            page_id=message.channel_id, user_id=message.user_id, target_app_id=target
+        )
+        future = asyncio.run_coroutine_threadsafe(call, loop)
+        pending.add(future)
+        future.add_done_callback(pending.discard)
+
+    return passed
+
+
 async def _build(
     settings: Settings,
     transport: httpx.AsyncBaseTransport | None,
@@ -75,6 +105,7 @@ async def _build(
         follow_redirects=False,
     )
     channels = build_channels(ChannelContext(settings, http, db, engine.provinces, os.environ))
+    engine.handoffs.on_request = _handover(settings, channels, asyncio.get_running_loop())
     inbox = InboxRecorder(db)
     pictures = Pictures(
         http=http,
@@ -164,5 +195,6 @@ def create_app(
         app.include_router(router)
     app.include_router(ops_router)
     app.include_router(tips_router)
+    app.include_router(conversations_router)
     app.include_router(console_router)
     return app

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     fb_verify_token: SecretStr | None = None
     fb_page_token: SecretStr | None = None
     fb_api_base: str = "https://graph.facebook.com/v25.0"
+    # Our Messenger app's id: an echo sent by another app (the Page inbox) is an officer answering.
+    fb_app_id: str | None = None
+    # With it set, a citizen asking for a person is also passed to this app (the Page inbox is
+    # 263902037430900) through the handover protocol.
+    fb_handover_target_app_id: str | None = None
 
     zalo_app_id: str | None = None
     zalo_app_secret: SecretStr | None = None
@@ -88,3 +93,6 @@ class Settings(BaseSettings):
     console_lockout_attempts: int = Field(default=5, gt=0)
     console_lockout_window_minutes: int = Field(default=5, gt=0)
     console_lockout_minutes: int = Field(default=15, gt=0)
+    # Human handoff: a conversation an officer took goes back to the bot after this long without an
+    # officer message.
+    handoff_timeout_minutes: float = Field(default=60, gt=0)

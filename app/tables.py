@@ -6,6 +6,7 @@ import app.blocklist.models  # blocklist_sources, blocklist_entries, blocklist_i
 import app.channels.zalo.models  # zalo_tokens
 import app.console.models  # officers, sessions, status history, audit, variant suggestions
 import app.conversation_state.store  # conversation_states
+import app.handoff.models  # handoffs, handoff_messages
 import app.inbox.models  # inbound_events
 import app.outbox.models  # outbound_messages
 import app.tips.models

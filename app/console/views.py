@@ -1,6 +1,7 @@
 """The officer console's pages under /console/: thin routes over `app.console.service`.
 
-Server-rendered (Jinja2, autoescaped: every text a citizen wrote is escaped), no script, charts as
+Server-rendered (Jinja2, autoescaped: every text a citizen wrote is escaped), no script but the handoff
+queue's small poller (`static/queue.js`, served by `conversation_views`), charts as
 SVG drawn on the server, one stylesheet served from here: the pages load nothing from another
 origin and live with `Content-Security-Policy: default-src 'self'` (set for every response by
 `app.ops.security.SecurityHeaders`).

@@ -82,10 +82,16 @@ class IncomingMessage:
     # (the web chat): tips from one address count as one reporter per day. Filled by the HTTP edge;
     # None when unknown.
     client_key: str | None = None
+    # Not the citizen's words but a change of who answers them: "officer" (an officer answered the
+    # citizen in the platform's own inbox: the bot steps aside) or "bot" (the platform gave the
+    # conversation back). None for every citizen message. Stored with the event as `CONTROL:<value>`.
+    control: str | None = None
     # The button this message is: its payload, or a payload typed as text ("ACTION:REPORT").
     command: Command | None = field(init=False, default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.control is not None:
+            return
         object.__setattr__(self, "command", Command.parse(self.payload) or Command.parse(self.text))
 
 
@@ -103,3 +109,5 @@ class Reply:
 
     text: str
     quick_replies: tuple[QuickReply, ...] = field(default=())
+    # Messenger message tag for a message sent past the 24-hour window (an officer's "HUMAN_AGENT").
+    tag: str | None = None

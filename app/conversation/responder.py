@@ -22,6 +22,7 @@ from app.catalog.models import Tactic
 from app.catalog.official_domains import OfficialDomains
 from app.checks.service import Checker
 from app.contracts import IncomingMessage, Reply
+from app.conversation.handoff import Gate, Handoffs
 from app.conversation.memo import MAX_MEMO_TEXT, MEMO_FLOW, CaseFacts, Memo, from_picture, save_memo
 from app.conversation.report_flow import DEFAULT_TIPS_PER_DAY, REPORT_FLOW, ReportFlow, has_story
 from app.conversation_state.store import load_state
@@ -46,6 +47,7 @@ from app.replies.composer import (
     to_replies,
     topic_answer,
 )
+from app.replies.handoff import URGENT_QUEUED
 from app.replies.pictures import picture_note, picture_summary
 from app.settings import Settings
 from app.text.formatting import VN_TZ
@@ -109,8 +111,10 @@ class Responder:
         official_domains: OfficialDomains | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         tips_per_reporter_per_day: int = DEFAULT_TIPS_PER_DAY,
+        handoffs: Handoffs | None = None,
     ) -> None:
         self.analyzer = analyzer
+        self.handoffs = handoffs or Handoffs()
         self.provinces = provinces
         self.clock = clock
         # Called after each analysis with its duration in seconds (the service's metrics hook).
@@ -132,6 +136,7 @@ class Responder:
             analyzer,
             load_provinces(settings.provinces_path, settings.default_province),
             tips_per_reporter_per_day=settings.tips_per_reporter_per_day,
+            handoffs=Handoffs(timeout=dt.timedelta(minutes=settings.handoff_timeout_minutes)),
         )
 
     def analyze(self, text: str) -> Analysis:
@@ -190,8 +195,41 @@ class Responder:
         return bool(getattr(self._prepared, "picture", False))
 
     def _handle(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
-        image = message.image
         text = (message.text or "").strip()
+        gate = Gate()
+        if not (text and is_forget_request(text)):  # a data-rights request is always answered
+            gate = self.handoffs.gate(message, province=province, session=session, now=self.clock())
+        if gate.silent:
+            return []
+        if gate.answer is not None:
+            answer = _addressed(_simple(gate.answer), self._form(message, session))
+            self.handoffs.note_replies(message, answer, session=session, now=self.clock())
+            return answer
+        self._prepared.queued = False
+        replies = self._handle_picture(message, text, province=province, session=session)
+        if replies and getattr(self._prepared, "queued", False):
+            last = replies[-1]
+            told = address(URGENT_QUEUED, self._form(message, session))
+            replies[-1] = type(last)(f"{last.text}\n\n{told}", last.quick_replies)
+        if replies and gate.notice:
+            first = replies[0]
+            notice = address(gate.notice, self._form(message, session))
+            replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
+        self.handoffs.note_replies(message, replies, session=session, now=self.clock())
+        return replies
+
+    def _form(self, message: IncomingMessage, session: Session) -> str:
+        """How the citizen speaks of themselves, as the conversation remembers it."""
+        state = load_state(session, channel=message.channel, user_id=message.user_id)
+        if state is None:
+            return "bạn"
+        data = state.data.get("memo") if state.flow == REPORT_FLOW else state.data
+        return Memo.load(data if isinstance(data, dict) else None).address
+
+    def _handle_picture(
+        self, message: IncomingMessage, text: str, *, province: Province, session: Session
+    ) -> list[Reply]:
+        image = message.image
         if image is not None and not image.read and not text:  # nothing readable: ask for the words
             return _simple(picture_note(image.status))
         self._prepared.picture = from_picture(message)
@@ -275,6 +313,8 @@ class Responder:
             memo.hear(analysis.address)
         if self.on_understood is not None:
             self.on_understood(message, analysis, province, session)
+        if self.handoffs.after_analysis(message, analysis, province=province, session=session, now=now):
+            self._prepared.queued = True
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)

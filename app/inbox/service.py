@@ -54,6 +54,19 @@ def storage_key(value: str, limit: int) -> str:
     return value if len(value) <= limit else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 
+CONTROL_PREFIX = "CONTROL:"
+
+
+def _payload(message: IncomingMessage) -> str | None:
+    """The payload to store: a change of control as `CONTROL:<value>`; a citizen's payload that
+    looks like one is dropped (nobody but the platform's parser makes that marker)."""
+    if message.control is not None:
+        return CONTROL_PREFIX + message.control
+    if message.payload is not None and message.payload.startswith(CONTROL_PREFIX):
+        return None
+    return message.payload
+
+
 def _row(message: IncomingMessage, now: dt.datetime) -> dict[str, Any]:
     return {
         "channel": message.channel,
@@ -61,7 +74,7 @@ def _row(message: IncomingMessage, now: dt.datetime) -> dict[str, Any]:
         "channel_id": storage_key(message.channel_id, 128),
         "user_id": storage_key(message.user_id, 128),
         "text": message.text,
-        "payload": message.payload,
+        "payload": _payload(message),
         "attachments": ",".join(message.attachments)[:255],
         "received_at": as_utc(message.received_at),
         "created_at": now,
@@ -260,15 +273,20 @@ class InboxRecorder:
 
 
 def _to_message(row: Any) -> IncomingMessage:
+    payload: str | None = row.payload
+    control = None
+    if payload is not None and payload.startswith(CONTROL_PREFIX):
+        control, payload = payload.removeprefix(CONTROL_PREFIX)[:16], None
     return IncomingMessage(
         channel=row.channel,
         channel_id=row.channel_id,
         user_id=row.user_id,
         message_id=row.message_id,
         text=row.text,
-        payload=row.payload,
+        payload=payload,
         attachments=tuple(a for a in row.attachments.split(",") if a),
         received_at=as_utc(row.received_at),
+        control=control,
     )
 
 

@@ -48,3 +48,5 @@ class OutboundMessage(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTCDateTime)
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     platform_message_id: str | None = Field(default=None, max_length=255)
+    # Messenger message tag of an officer's reply sent past the 24-hour window ("HUMAN_AGENT").
+    tag: str | None = Field(default=None, max_length=32)

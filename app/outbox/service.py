@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlmodel import Session
 
 from app.contracts import QuickReply, Reply
@@ -33,6 +33,7 @@ __all__ = [
     "apply_results",
     "claim_due",
     "enqueue",
+    "enqueue_after",
     "renew",
 ]
 
@@ -55,10 +56,11 @@ class OutboxItem:
     quick_replies: tuple[QuickReply, ...]
     attempts: int
     lease: dt.datetime  # `next_attempt_at` as this holder set it: the token of its lease
+    tag: str | None = None  # Messenger message tag (an officer's reply past 24 hours)
 
     @property
     def reply(self) -> Reply:
-        return Reply(self.text, self.quick_replies)
+        return Reply(self.text, self.quick_replies, tag=self.tag)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ def _item(row: Any) -> OutboxItem:
         quick_replies=_quick_from_json(row.quick_replies),
         attempts=row.attempts,
         lease=row.next_attempt_at,
+        tag=row.tag,
     )
 
 
@@ -110,7 +113,7 @@ def pieces(replies: Sequence[Reply]) -> list[Reply]:
     for reply in replies:
         parts = split_text(reply.text, MAX_CHARS) or []
         for index, part in enumerate(parts):
-            out.append(Reply(part, reply.quick_replies if index == len(parts) - 1 else ()))
+            out.append(Reply(part, reply.quick_replies if index == len(parts) - 1 else (), tag=reply.tag))
     return out
 
 
@@ -139,6 +142,7 @@ def enqueue(
                     "attempts": 0,
                     "next_attempt_at": lease_until,
                     "created_at": now,
+                    "tag": piece.tag,
                 }
             )
     by_event: dict[int, list[OutboxItem]] = {event.id: [] for event, _ in events}
@@ -147,6 +151,42 @@ def enqueue(
         for row in session.execute(stmt, rows):
             by_event[row.event_id].append(_item(row))
     return [sorted(by_event[event.id], key=lambda item: item.seq) for event, _ in events]
+
+
+def enqueue_after(
+    session: Session,
+    *,
+    event_id: int,
+    channel: str,
+    channel_id: str,
+    user_id: str,
+    replies: Sequence[Reply],
+    now: dt.datetime,
+) -> int:
+    """Write messages nobody asked for in this event (an officer's reply), after the event's own
+    replies (the next `seq`s), due now: delivery sends them on its next round. Caller commits."""
+    last = session.execute(select(func.max(OUTBOX.c.seq)).where(OUTBOX.c.event_id == event_id)).scalar()
+    start = -1 if last is None else int(last)
+    rows = [
+        {
+            "event_id": event_id,
+            "seq": start + 1 + index,
+            "channel": channel,
+            "channel_id": storage_key(channel_id, 128),
+            "user_id": storage_key(user_id, 128),
+            "text": piece.text,
+            "quick_replies": _quick_json(piece.quick_replies),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "tag": piece.tag,
+        }
+        for index, piece in enumerate(pieces(replies))
+    ]
+    if rows:
+        session.execute(OUTBOX.insert(), rows)
+    return len(rows)
 
 
 def claim_due(

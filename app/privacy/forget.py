@@ -1,8 +1,9 @@
 """Citizens' data rights: "xóa dữ liệu của tôi" removes what the bot keeps about the person.
 
 Removed: the open conversation (a report draft), the stored text of their past messages and of the
-bot's delivered answers, their messages the bot did not understand (kept for officers), and the
-link between them and the tips they filed (reporter id and name).
+bot's delivered answers, their messages the bot did not understand (kept for officers), their
+handoff to an officer and its transcript, and the link between them and the tips they filed
+(reporter id and name).
 Kept: the facts about the scammer in those tips (numbers, accounts, links, what happened), which
 belong to the case.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.conversation_state import store as conversation_state
+from app.handoff import service as handoff
 from app.inbox import privacy as inbox
 from app.outbox import privacy as outbox
 from app.tips import service as tips
@@ -39,6 +41,7 @@ def forget_citizen(session: Session, *, channel: str, user_id: str) -> Forgotten
         inbox.forget_user(session, channel=channel, user_id=user_id)
         + outbox.forget_user(session, channel=channel, user_id=user_id)
         + unmatched.forget_user(session, channel=channel, user_id=user_id)
+        + handoff.forget_user(session, channel=channel, user_id=user_id)
     )
     tips_ = tips.forget_user(session, channel=channel, user_id=user_id)
     return Forgotten(draft=draft, messages=messages, tips=tips_)

@@ -4,7 +4,7 @@ One call, run by the operator (cron, a systemd timer), never in the hot path:
 
 * tips created more than DAYS days ago go, with their facts (as `tips purge`);
 * conversation states (report drafts, memos) untouched for DAYS days go, and so do the messages
-  the bot did not understand (kept for the console);
+  the bot did not understand (kept for the console), and handoff transcripts;
 * inbound events and outbound messages older than DAYS days go, once they are finished (an event
   still pending, or with a reply still waiting to be sent, stays);
 * sooner, after HOURS hours, finished messages lose their text: a processed inbound event its text
@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.conversation_state import store as conversation_state
 from app.db import utcnow
+from app.handoff import service as handoff
 from app.inbox import privacy as inbox
 from app.outbox import privacy as outbox
 from app.tips import service as tips
@@ -65,6 +66,7 @@ def purge_data(
     purged_tips = tips.purge_before(session, before=before)
     unmatched.purge_before(session, before=before)  # citizens' words kept for the console
     states = conversation_state.purge_before(session, before=before)
+    handoff.purge_before(session, before=before)  # transcripts of handed-off conversations
     outbound = outbox.purge_before(session, before=before)
     inbound = inbox.purge_before(session, before=before, keep=outbox.has_pending_reply())
     inbound_texts, outbound_texts = clear_message_texts(

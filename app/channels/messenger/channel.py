@@ -28,6 +28,7 @@ class MessengerChannel(Channel):
         self.verify_token = settings.fb_verify_token.get_secret_value() if settings.fb_verify_token else ""
         default_token = settings.fb_page_token.get_secret_value() if settings.fb_page_token else None
         self._has_token = bool(default_token or page_tokens)
+        self._app_id = settings.fb_app_id
         self.client = MessengerClient(
             http, api_base=settings.fb_api_base, page_tokens=page_tokens, default_token=default_token
         )
@@ -49,7 +50,7 @@ class MessengerChannel(Channel):
         )
 
     def parse(self, raw: bytes) -> list[IncomingMessage]:
-        return parsing.parse(raw)
+        return parsing.parse(raw, app_id=self._app_id)
 
     async def send(self, *, channel_id: str, user_id: str, reply: Reply) -> str | None:
         return await self.client.send(page_id=channel_id, user_id=user_id, reply=reply)

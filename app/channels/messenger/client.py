@@ -10,6 +10,7 @@ import httpx
 from app.contracts import Reply
 from app.contracts.channel import (
     ChannelAuthError,
+    ChannelError,
     ChannelNotConfigured,
     ChannelPermanentError,
     ChannelRateLimited,
@@ -42,6 +43,13 @@ def message_body(user_id: str, reply: Reply) -> dict[str, Any]:
             {"content_type": "text", "title": _title(q.title), "payload": q.payload[:MAX_PAYLOAD]}
             for q in reply.quick_replies[:MAX_QUICK_REPLIES]
         ]
+    if reply.tag:  # an officer's reply past the 24-hour window (HUMAN_AGENT, up to 7 days)
+        return {
+            "recipient": {"id": user_id},
+            "messaging_type": "MESSAGE_TAG",
+            "tag": reply.tag,
+            "message": message,
+        }
     return {"recipient": {"id": user_id}, "messaging_type": "RESPONSE", "message": message}
 
 
@@ -95,6 +103,7 @@ class MessengerClient:
     ) -> None:
         self._http = http
         self._url = api_base.rstrip("/") + "/me/messages"
+        self._handover_url = api_base.rstrip("/") + "/me/pass_thread_control"
         self._page_tokens = dict(page_tokens)
         self._default_token = default_token
 
@@ -116,3 +125,17 @@ class MessengerClient:
         data = raise_for_graph_error(response)
         message_id = data.get("message_id")
         return str(message_id) if message_id is not None else None
+
+    async def pass_thread_control(self, *, page_id: str, user_id: str, target_app_id: str) -> bool:
+        """Hand the conversation to another app (the Page inbox) through the handover protocol.
+        False when it failed (logged by the caller): the officers still see it in the console."""
+        token = self.token_for(page_id)
+        if not token:
+            return False
+        body = {"recipient": {"id": user_id}, "target_app_id": target_app_id}
+        try:
+            response = await self._http.post(self._handover_url, params={"access_token": token}, json=body)
+            raise_for_graph_error(response)
+        except (httpx.HTTPError, ChannelError):
+            return False
+        return True

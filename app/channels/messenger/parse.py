@@ -3,9 +3,11 @@
 Every `entry[]` and every `messaging[]` item is read (Meta batches them). Text messages, quick-reply
 taps (`message.quick_reply.payload`) and button postbacks (`postback.payload`) are answered;
 attachment-only messages too: an image's address goes in `media` (the picture is read), other
-attachments get a request to describe them in words. Echoes of our own messages,
-deliveries, reads, reactions and anything unknown are ignored. `standby[]` (another app has the
-conversation) is ignored on purpose.
+attachments get a request to describe them in words. An echo sent by another app than ours (the
+Page inbox: an officer answering) is a change of control, and so is a `pass_thread_control` handover
+giving the conversation back to our app. Echoes of our own messages (or any echo when our app id
+is unknown), deliveries, reads, reactions and anything unknown are ignored. `standby[]` (another
+app has the conversation) is ignored on purpose.
 """
 
 from __future__ import annotations
@@ -44,7 +46,52 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
+def _echo(item: dict[str, Any], page_id: str, app_id: str | None) -> IncomingMessage | None:
+    """An echo of a message the page sent: from another app (the Page inbox), an officer answering."""
+    message = item["message"]
+    sender_app = _id(message.get("app_id"))
+    if not app_id or sender_app == app_id:  # our own reply (or we cannot tell)
+        return None
+    psid = _id(_dict(item.get("recipient")).get("id"))
+    page = _id(_dict(item.get("sender")).get("id")) or page_id
+    if psid is None or not page:
+        return None
+    timestamp = item.get("timestamp")
+    return IncomingMessage(
+        channel="messenger",
+        channel_id=page,
+        user_id=psid,
+        message_id="echo:" + (_id(message.get("mid")) or f"{psid}:{timestamp}"),
+        text=clean_text(message.get("text"), limit=_MAX_TEXT),
+        received_at=_time(timestamp),
+        control="officer",
+    )
+
+
+def _handover(item: dict[str, Any], page_id: str, app_id: str | None) -> IncomingMessage | None:
+    """A handover giving the conversation back to our app: the bot answers again."""
+    passed = _dict(item.get("pass_thread_control"))
+    owner = _id(passed.get("new_owner_app_id"))
+    psid = _id(_dict(item.get("sender")).get("id"))
+    if not app_id or owner != app_id or psid is None:
+        return None
+    page = _id(_dict(item.get("recipient")).get("id")) or page_id
+    timestamp = item.get("timestamp")
+    return IncomingMessage(
+        channel="messenger",
+        channel_id=page,
+        user_id=psid,
+        message_id=f"handover:{psid}:{timestamp}",
+        received_at=_time(timestamp),
+        control="bot",
+    )
+
+
+def _message(item: dict[str, Any], page_id: str, app_id: str | None = None) -> IncomingMessage | None:
+    if isinstance(item.get("message"), dict) and item["message"].get("is_echo"):
+        return _echo(item, page_id, app_id)
+    if isinstance(item.get("pass_thread_control"), dict):
+        return _handover(item, page_id, app_id)
     sender = _id(_dict(item.get("sender")).get("id"))
     if sender is None:
         return None
@@ -53,8 +100,6 @@ def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
     received = _time(timestamp)
     if isinstance(item.get("message"), dict):
         message = item["message"]
-        if message.get("is_echo"):  # our own reply, echoed back
-            return None
         text = clean_text(message.get("text"), limit=_MAX_TEXT)
         payload = clean_text(_dict(message.get("quick_reply")).get("payload"), limit=1000)
         found = [a for a in _list(message.get("attachments")) if isinstance(a, dict)]
@@ -101,8 +146,9 @@ def _message(item: dict[str, Any], page_id: str) -> IncomingMessage | None:
     return None  # delivery, read, reaction, referral, optin, message_edit, ...
 
 
-def parse(raw: bytes) -> list[IncomingMessage]:
-    """The messages to answer in one webhook body. Raises `BadPayload` when it is not a JSON object."""
+def parse(raw: bytes, *, app_id: str | None = None) -> list[IncomingMessage]:
+    """The messages to answer in one webhook body (and changes of control, knowing our `app_id`).
+    Raises `BadPayload` when it is not a JSON object."""
     data = json_object(raw)
     if data.get("object") != "page":
         return []
@@ -111,6 +157,7 @@ def parse(raw: bytes) -> list[IncomingMessage]:
         if not isinstance(entry, dict):
             continue
         page_id = _id(entry.get("id")) or ""
-        found = (_message(item, page_id) for item in _list(entry.get("messaging")) if isinstance(item, dict))
+        items = [*_list(entry.get("messaging")), *_list(entry.get("messaging_handovers"))]
+        found = (_message(item, page_id, app_id) for item in items if isinstance(item, dict))
         out.extend(message for message in found if message is not None)
     return out

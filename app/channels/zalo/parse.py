@@ -4,8 +4,10 @@ One webhook URL serves every OA that authorised the app, so each event is routed
 `user_*` events name the OA in `recipient.id`, `follow` in the top-level `oa_id`. Answered:
 `user_send_text`, `user_send_image` (the picture is read: its address goes in `media`, the caption
 stays the text), the other `user_send_*` (stickers, files...: a polite request to describe them in
-words; a shared link is checked like a typed one) and `follow` (a welcome). Ignored:
-`oa_send_*` (our own messages echoed back), receipts, reactions and anything unknown.
+words; a shared link is checked like a typed one) and `follow` (a welcome). An `oa_send_*` whose
+`sender` carries an `admin_id` is an officer typing in the OA admin chat: a change of control (the
+bot steps aside for that citizen). Ignored: the other `oa_send_*` (our own messages echoed back),
+receipts, reactions and anything unknown.
 """
 
 from __future__ import annotations
@@ -96,6 +98,28 @@ def _user_message(data: dict[str, Any], event: str) -> IncomingMessage | None:
     )
 
 
+def _officer_message(data: dict[str, Any]) -> IncomingMessage | None:
+    """An officer's reply typed in the OA admin chat (API sends carry no `admin_id`)."""
+    sender = _dict(data.get("sender"))
+    if _id(sender.get("admin_id")) is None:
+        return None
+    oa_id = _id(sender.get("id")) or _id(data.get("oa_id"))
+    user = _id(_dict(data.get("recipient")).get("id"))
+    message = _dict(data.get("message"))
+    msg_id = _id(message.get("msg_id"))
+    if user is None or oa_id is None or msg_id is None:
+        return None
+    return IncomingMessage(
+        channel="zalo",
+        channel_id=oa_id,
+        user_id=user,
+        message_id=f"oa:{msg_id}",
+        text=clean_text(message.get("text"), limit=_MAX_TEXT),
+        received_at=_time(data.get("timestamp")),
+        control="officer",
+    )
+
+
 def _follow(data: dict[str, Any]) -> IncomingMessage | None:
     oa_id = _id(data.get("oa_id"))
     follower = _id(_dict(data.get("follower")).get("id"))
@@ -133,6 +157,8 @@ def parse(
         message = _follow(data)
     elif event.startswith("user_send_"):
         message = _user_message(data, event)
+    elif event.startswith("oa_send_"):
+        message = _officer_message(data)
     else:  # oa_send_* echoes, user_seen_message, reactions, unfollow, user_submit_info, ...
         message = None
     return [message] if message is not None else []

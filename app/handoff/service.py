@@ -1,0 +1,215 @@
+"""The handoff store: which conversations an officer answers, and the queue the console shows.
+
+A conversation is `bot` (the bot answers), `waiting` (in the queue; the bot still answers) or
+`officer` (an officer has it: the bot stays silent until release, or until `timeout` passes with no
+officer message). Functions never commit: the caller's transaction does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import case, delete, or_, select
+from sqlmodel import Session
+
+from app.db import as_utc, rowcount
+from app.handoff.models import HANDOFF_MESSAGES, HANDOFFS, Handoff, HandoffMessage, HandoffState
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_TEXT",
+    "find",
+    "forget_user",
+    "get",
+    "note_message",
+    "officer_spoke",
+    "purge_before",
+    "queue",
+    "release",
+    "request",
+    "resume_if_due",
+    "take",
+    "transcript",
+]
+
+DEFAULT_TIMEOUT = dt.timedelta(minutes=60)
+MAX_TEXT = 4000
+
+
+def find(session: Session, *, channel: str, user_id: str) -> Handoff | None:
+    query = select(Handoff).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id)
+    return session.scalars(query).first()
+
+
+def get(session: Session, handoff_id: int) -> Handoff | None:
+    return session.get(Handoff, handoff_id)
+
+
+def _row(
+    session: Session, *, channel: str, channel_id: str, user_id: str, province: str, now: dt.datetime
+) -> Handoff:
+    row = find(session, channel=channel, user_id=user_id)
+    if row is None:
+        row = Handoff(
+            channel=channel[:16],
+            channel_id=channel_id[:128],
+            user_id=user_id[:128],
+            province=province[:64],
+            updated_at=now,
+        )
+        session.add(row)
+    row.channel_id = channel_id[:128]
+    return row
+
+
+def request(
+    session: Session,
+    *,
+    channel: str,
+    channel_id: str,
+    user_id: str,
+    province: str,
+    reason: str,
+    urgent: bool,
+    now: dt.datetime,
+) -> Handoff:
+    """The citizen asked for a person (or is in urgent trouble): the conversation joins the queue."""
+    row = _row(session, channel=channel, channel_id=channel_id, user_id=user_id, province=province, now=now)
+    if row.state == HandoffState.bot.value:
+        row.state = HandoffState.waiting.value
+        row.requested_at = now
+        row.reason = reason[:32]
+        row.officer = None
+        row.taken_at = None
+        row.province = province[:64]
+    row.urgent = bool(row.urgent or urgent)
+    row.citizen_at = now
+    row.updated_at = now
+    session.flush()
+    return row
+
+
+def officer_spoke(
+    session: Session,
+    *,
+    channel: str,
+    channel_id: str,
+    user_id: str,
+    province: str,
+    officer: str,
+    text: str | None,
+    now: dt.datetime,
+) -> Handoff:
+    """An officer answered the citizen (in the console or in the platform's own inbox): bot paused."""
+    row = _row(session, channel=channel, channel_id=channel_id, user_id=user_id, province=province, now=now)
+    if row.state != HandoffState.officer.value:
+        row.state = HandoffState.officer.value
+        row.taken_at = now
+        row.officer = officer[:64]
+        row.requested_at = row.requested_at or now
+        if not row.reason:
+            row.reason = "officer_replied"
+    row.officer_at = now
+    row.resume_notice = False
+    row.updated_at = now
+    session.flush()
+    if text:
+        note_message(session, row, author="officer", text=text, now=now)
+    return row
+
+
+def take(session: Session, row: Handoff, *, officer: str, now: dt.datetime) -> None:
+    row.state = HandoffState.officer.value
+    row.officer = officer[:64]
+    row.taken_at = now
+    row.officer_at = now
+    row.resume_notice = False
+    row.updated_at = now
+    session.flush()
+
+
+def release(session: Session, row: Handoff, *, now: dt.datetime) -> None:
+    """Back to the bot; it tells the citizen once, on their next message, if an officer had it."""
+    row.resume_notice = row.state == HandoffState.officer.value
+    row.state = HandoffState.bot.value
+    row.released_at = now
+    row.urgent = False
+    row.updated_at = now
+    session.flush()
+
+
+def resume_if_due(session: Session, row: Handoff, *, now: dt.datetime, timeout: dt.timedelta) -> None:
+    """An officer's conversation with no officer message for `timeout` goes back to the bot."""
+    if row.state != HandoffState.officer.value:
+        return
+    last = row.officer_at or row.taken_at
+    if last is None or as_utc(last) + timeout <= now:
+        release(session, row, now=now)
+
+
+def note_message(session: Session, row: Handoff, *, author: str, text: str, now: dt.datetime) -> None:
+    if row.id is None:
+        session.flush()
+    if author == "citizen":
+        row.citizen_at = now
+        row.updated_at = now
+    session.add(HandoffMessage(handoff_id=row.id or 0, author=author, text=text[:MAX_TEXT], created_at=now))
+
+
+def queue(session: Session, *, provinces: Iterable[str] | None, limit: int = 100) -> list[Handoff]:
+    """Conversations waiting or with an officer, urgent first, then the longest waiting."""
+    query = select(Handoff).where(
+        HANDOFFS.c.state.in_([HandoffState.waiting.value, HandoffState.officer.value])
+    )
+    if provinces is not None:
+        query = query.where(HANDOFFS.c.province.in_(list(provinces)))
+    query = query.order_by(
+        case((HANDOFFS.c.urgent.is_(True), 0), else_=1),
+        case((HANDOFFS.c.state == HandoffState.waiting.value, 0), else_=1),
+        HANDOFFS.c.requested_at,
+        HANDOFFS.c.id,
+    ).limit(limit)
+    return list(session.scalars(query))
+
+
+def transcript(session: Session, handoff_id: int, *, limit: int = 200) -> Sequence[HandoffMessage]:
+    query = (
+        select(HandoffMessage)
+        .where(HANDOFF_MESSAGES.c.handoff_id == handoff_id)
+        .order_by(HANDOFF_MESSAGES.c.created_at.desc(), HANDOFF_MESSAGES.c.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(session.scalars(query))))
+
+
+def forget_user(session: Session, *, channel: str, user_id: str) -> int:
+    """Drop the citizen's handoff and its transcript; returns how many rows went."""
+    ids = select(HANDOFFS.c.id).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id)
+    messages = rowcount(
+        session.execute(delete(HANDOFF_MESSAGES).where(HANDOFF_MESSAGES.c.handoff_id.in_(ids)))
+    )
+    rows = rowcount(
+        session.execute(delete(HANDOFFS).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id))
+    )
+    return messages + rows
+
+
+def purge_before(session: Session, *, before: dt.datetime) -> int:
+    """Drop transcripts older than `before`, and handoffs back with the bot untouched since then."""
+    old = select(HANDOFFS.c.id).where(
+        HANDOFFS.c.state == HandoffState.bot.value, HANDOFFS.c.updated_at < before
+    )
+    messages = rowcount(
+        session.execute(
+            delete(HANDOFF_MESSAGES).where(
+                or_(HANDOFF_MESSAGES.c.created_at < before, HANDOFF_MESSAGES.c.handoff_id.in_(old))
+            )
+        )
+    )
+    rows = rowcount(
+        session.execute(
+            delete(HANDOFFS).where(HANDOFFS.c.state == HandoffState.bot.value, HANDOFFS.c.updated_at < before)
+        )
+    )
+    return messages + rows
