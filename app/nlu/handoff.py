@@ -26,6 +26,12 @@ _ASK = (
 _ASK_RE = re.compile("|".join(_ASK))
 # "gặp công an" in a scam story: the other party pretended to be the police.
 _STORY_RE = re.compile(r"\b(?:gia danh|gia mao|mao danh|xung la|tu xung|goi cho toi|goi dien)\b")
+# "bạn là người thật hay máy?": a question about the bot (answered as such), not a request.
+_ABOUT_BOT_RE = re.compile(
+    r"\b(?:ban|em|ad|day|minh|bot|may) (?:co )?(?:la|phai la|phai) (?:nguoi|ng)\b"
+    r"|\b(?:hay|hoac) (?:la )?(?:may|bot|robot|ai|tu dong)\b"
+    r"|\bco phai (?:la )?(?:nguoi|ng) that\b"
+)
 
 
 def asks_for_officer(text: str) -> bool:
@@ -33,6 +39,6 @@ def asks_for_officer(text: str) -> bool:
     if not text or len(text) > _MAX_CHARS:
         return False
     folded = " ".join(normalize(text).tokens)
-    if not folded or _STORY_RE.search(folded):
+    if not folded or _STORY_RE.search(folded) or _ABOUT_BOT_RE.search(folded):
         return False
     return bool(_ASK_RE.search(folded))

@@ -34,6 +34,11 @@ def test_requests(text: str):
         "tôi bị lừa chuyển tiền",
         "",
         "cho tôi gặp cán bộ " + "x" * 300,
+        # Questions about the bot are answered as such.
+        "bạn là người thật hay máy vậy",
+        "ban la nguoi that hay may",
+        "đây có phải người thật không",
+        "ad là người thật à",
     ],
 )
 def test_not_requests(text: str):
