@@ -82,6 +82,20 @@ class ChatResponse(BaseModel):
     replies: list[ChatReply]
 
 
+def replies_response(replies: list[Reply]) -> Response:
+    """The bot's replies as the web chat's JSON answer (UTF-8, Vietnamese unescaped)."""
+    out = ChatResponse(
+        replies=[
+            ChatReply(
+                text=r.text,
+                quick_replies=[QuickReplyOut(title=q.title, payload=q.payload) for q in r.quick_replies],
+            )
+            for r in replies
+        ]
+    )
+    return Response(json.dumps(out.model_dump(), ensure_ascii=False), media_type="application/json")
+
+
 @cache
 def _static(name: str) -> bytes:
     return (STATIC / name).read_bytes()
@@ -236,16 +250,7 @@ async def chat(request: Request, state: State) -> Response:
         state.metrics.webhooks.labels("web", "error").inc()
         return _error(UNAVAILABLE, 503, {"retry-after": "30"})
     state.metrics.webhooks.labels("web", "accepted").inc()
-    out = ChatResponse(
-        replies=[
-            ChatReply(
-                text=r.text,
-                quick_replies=[QuickReplyOut(title=q.title, payload=q.payload) for q in r.quick_replies],
-            )
-            for r in replies
-        ]
-    )
-    response = Response(json.dumps(out.model_dump(), ensure_ascii=False), media_type="application/json")
+    response = replies_response(replies)
     if new_session:
         _set_session_cookie(response, session, address)
     return response

@@ -9,7 +9,6 @@ that is too large or not a picture gets a polite reply, not an error.
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import uuid
 from collections.abc import AsyncGenerator
@@ -23,17 +22,16 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from app.channels.web.router import (
     TOO_MANY,
     UNAVAILABLE,
-    ChatReply,
     ChatResponse,
-    QuickReplyOut,
     _answer,
     _error,
     _log_unavailable,
     _session,
     _set_session_cookie,
     conversation_key,
+    replies_response,
 )
-from app.contracts import ImageText, IncomingMessage, Reply
+from app.contracts import ImageText, IncomingMessage
 from app.contracts.channel import clean_text
 from app.http.security import client_host
 from app.http.state import AppState, State
@@ -46,19 +44,6 @@ router = APIRouter(tags=["web chat"])
 
 _FIELDS_ROOM = 64 * 1024  # the text fields and the multipart framing around the picture
 BAD_FORM = "Yêu cầu cần gửi dạng multipart với user_id và file ảnh."
-
-
-def _json(replies: list[Reply]) -> Response:
-    out = ChatResponse(
-        replies=[
-            ChatReply(
-                text=r.text,
-                quick_replies=[QuickReplyOut(title=q.title, payload=q.payload) for q in r.quick_replies],
-            )
-            for r in replies
-        ]
-    )
-    return Response(json.dumps(out.model_dump(), ensure_ascii=False), media_type="application/json")
 
 
 async def _once(raw: bytes) -> AsyncGenerator[bytes, None]:
@@ -135,7 +120,7 @@ async def chat_image(request: Request, state: State) -> Response:
         state.metrics.webhooks.labels("web", "error").inc()
         return _error(UNAVAILABLE, 503, {"retry-after": "30"})
     state.metrics.webhooks.labels("web", "accepted").inc()
-    response = _json(replies)
+    response = replies_response(replies)
     if new_session:
         _set_session_cookie(response, session, address)
     return response
