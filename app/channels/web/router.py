@@ -53,6 +53,7 @@ _SESSION_RE = re.compile(r"[A-Za-z0-9_-]{32,64}")
 _DB_ERRORS = Throttle(60.0)
 
 TOO_MANY = "Bạn gửi quá nhiều tin nhắn. Vui lòng đợi một phút rồi thử lại."
+UNKNOWN_PROVINCE = "Tỉnh, thành phố này chưa có trong danh sách."
 TOO_LARGE = "Tin nhắn quá dài. Vui lòng gửi ngắn hơn."
 BAD_JSON = "Yêu cầu không đúng định dạng JSON."
 UNAVAILABLE = (
@@ -193,6 +194,40 @@ def _log_unavailable(exc: Exception) -> None:
         log.error("web chat: database unavailable: %s%s", type(exc).__name__, more)
 
 
+def over_limit(state: AppState, address: str, session: str | None) -> bool:
+    """Whether this client address, or this session, sent more than its share this minute."""
+    limiter = state.web_limiter
+    return not limiter.hit("a:" + address) or (session is not None and not limiter.hit("s:" + session))
+
+
+def start_session(state: AppState, session: str | None) -> tuple[str, bool]:
+    """The request's session, or a new one (and whether it is new)."""
+    if session is not None:
+        return session, False
+    session = secrets.token_urlsafe(32)
+    state.web_limiter.hit("s:" + session)  # its first request counts toward the session's limit
+    return session, True
+
+
+async def answer(state: AppState, message: IncomingMessage, *, address: str, started: str | None) -> Response:
+    """Answer in a worker thread; the replies as JSON, with the cookie of the session `started` by
+    this request.
+
+    A database outage is a 503 (logged once a minute), never a 500.
+    """
+    try:
+        replies = await asyncio.to_thread(_answer, state, message)
+    except SQLAlchemyError as exc:
+        _log_unavailable(exc)
+        state.metrics.webhooks.labels("web", "error").inc()
+        return _error(UNAVAILABLE, 503, {"retry-after": "30"})
+    state.metrics.webhooks.labels("web", "accepted").inc()
+    response = replies_response(replies)
+    if started is not None:
+        _set_session_cookie(response, started, address)
+    return response
+
+
 @router.post(
     "/api/chat",
     response_model=ChatResponse,
@@ -209,10 +244,9 @@ async def chat(request: Request, state: State) -> Response:
     The conversation belongs to the session cookie (set on the first answer); the body's `user_id`
     only tells apart conversations within one session.
     """
-    limiter = state.web_limiter
     address = client_host(request)
     session = _session(request)
-    if not limiter.hit("a:" + address) or (session is not None and not limiter.hit("s:" + session)):
+    if over_limit(state, address, session):
         return _error(TOO_MANY, 429, {"retry-after": "60"})
     try:
         raw = await read_body(request, MAX_CHAT_BODY)
@@ -230,11 +264,8 @@ async def chat(request: Request, state: State) -> Response:
     # An id, a name or an alias ("soc-trang", "Hà Giang") routes to the merged province.
     province = state.provinces.find(body.province) if body.province else state.provinces.default
     if province is None:
-        return _error("Tỉnh, thành phố này chưa có trong danh sách.", 422)
-    new_session = session is None
-    if session is None:
-        session = secrets.token_urlsafe(32)
-        limiter.hit("s:" + session)  # its first request counts toward the session's limit
+        return _error(UNKNOWN_PROVINCE, 422)
+    session, new_session = start_session(state, session)
     message = IncomingMessage(
         channel="web",
         channel_id=province.id,
@@ -243,14 +274,4 @@ async def chat(request: Request, state: State) -> Response:
         text=clean_text(body.text),
         client_key=address,  # anonymous reporters count once per address and day in checks
     )
-    try:
-        replies = await asyncio.to_thread(_answer, state, message)
-    except SQLAlchemyError as exc:
-        _log_unavailable(exc)
-        state.metrics.webhooks.labels("web", "error").inc()
-        return _error(UNAVAILABLE, 503, {"retry-after": "30"})
-    state.metrics.webhooks.labels("web", "accepted").inc()
-    response = replies_response(replies)
-    if new_session:
-        _set_session_cookie(response, session, address)
-    return response
+    return await answer(state, message, address=address, started=session if new_session else None)

@@ -8,28 +8,24 @@ that is too large or not a picture gets a polite reply, not an error.
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 import uuid
 from collections.abc import AsyncGenerator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from app.channels.web.router import (
     TOO_MANY,
-    UNAVAILABLE,
+    UNKNOWN_PROVINCE,
     ChatResponse,
-    _answer,
     _error,
-    _log_unavailable,
     _session,
-    _set_session_cookie,
+    answer,
     conversation_key,
-    replies_response,
+    over_limit,
+    start_session,
 )
 from app.contracts import ImageText, IncomingMessage
 from app.contracts.channel import clean_text
@@ -59,10 +55,9 @@ async def _picture(state: AppState, data: bytes) -> ImageText:
 @router.post("/api/chat/image", response_model=ChatResponse)
 async def chat_image(request: Request, state: State) -> Response:
     """A screenshot from the web chat: read, then answered like typed text."""
-    limiter = state.web_limiter
     address = client_host(request)
     session = _session(request)
-    if not limiter.hit("a:" + address) or (session is not None and not limiter.hit("s:" + session)):
+    if over_limit(state, address, session):
         return _error(TOO_MANY, 429, {"retry-after": "60"})
     too_large = False
     try:
@@ -97,11 +92,8 @@ async def chat_image(request: Request, state: State) -> Response:
         return _error(BAD_FORM, 422)
     province = state.provinces.find(province_name) if province_name else state.provinces.default
     if province is None:
-        return _error("Tỉnh, thành phố này chưa có trong danh sách.", 422)
-    new_session = session is None
-    if session is None:
-        session = secrets.token_urlsafe(32)
-        limiter.hit("s:" + session)  # its first request counts toward the session's limit
+        return _error(UNKNOWN_PROVINCE, 422)
+    session, new_session = start_session(state, session)
     image = ImageText("too_large") if too_large or data is None else await _picture(state, data)
     message = IncomingMessage(
         channel="web",
@@ -113,14 +105,4 @@ async def chat_image(request: Request, state: State) -> Response:
         client_key=address,
     )
     message = message_with_image(message, image)
-    try:
-        replies = await asyncio.to_thread(_answer, state, message)
-    except SQLAlchemyError as exc:
-        _log_unavailable(exc)
-        state.metrics.webhooks.labels("web", "error").inc()
-        return _error(UNAVAILABLE, 503, {"retry-after": "30"})
-    state.metrics.webhooks.labels("web", "accepted").inc()
-    response = replies_response(replies)
-    if new_session:
-        _set_session_cookie(response, session, address)
-    return response
+    return await answer(state, message, address=address, started=session if new_session else None)
