@@ -18,27 +18,26 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.console import accounts, service, unmatched
 from app.console.accounts import Viewer
 from app.console.charts import stacked_bars
 from app.console.service import TipQuery
-from app.db import transaction, utcnow
+from app.db import transaction
+from app.http.admin import export_response
 from app.http.security import client_host, is_loopback
 from app.http.state import AppState, State
 from app.text.formatting import VN_TZ, format_phone, format_vnd
 from app.tips.export import (
-    MEDIA_TYPES,
     ExportFormat,
     ExportOptions,
     PseudonymKeyMissing,
-    chunks,
     pseudonym_key,
 )
 from app.tips.models import TipStatus
-from app.tips.service import TipNotFound, iter_tips
+from app.tips.service import TipNotFound
 
 __all__ = ["COOKIE", "router"]
 
@@ -282,10 +281,7 @@ def _export(
         include_reporter=include,
         tactic_names={tid: t.name for tid, t in state.responder.analyzer.tactics.items()},
     )
-    body = chunks(fmt, iter_tips(state.db, filters=filters), options=options)
-    name = f"to-giac-{utcnow().astimezone(VN_TZ):%Y%m%d-%H%M}.{fmt}"
-    headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
-    return StreamingResponse(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return export_response(state.db, filters=filters, options=options, fmt=fmt)
 
 
 @router.get("/tips.csv")

@@ -24,7 +24,7 @@ from app.tips.export import MEDIA_TYPES, ExportFormat, ExportOptions, chunks, ps
 from app.tips.models import TipStatus
 from app.tips.service import TipFilter, iter_tips
 
-__all__ = ["ExportQuery", "require_admin", "router"]
+__all__ = ["ExportQuery", "export_response", "require_admin", "router"]
 
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
@@ -77,8 +77,6 @@ Filters = Annotated[ExportQuery, Query()]
 def _export(
     settings: Settings, responder: Responder, db: Database, query: ExportQuery, fmt: ExportFormat
 ) -> StreamingResponse:
-    # The body is a plain iterator: Starlette reads it in a worker thread, so the database reads
-    # and the XLSX writing never block the event loop.
     filters = TipFilter(
         since=query.since,
         until=query.until,
@@ -91,6 +89,15 @@ def _export(
         include_reporter=query.include_reporter,
         tactic_names={tid: t.name for tid, t in responder.analyzer.tactics.items()},
     )
+    return export_response(db, filters=filters, options=options, fmt=fmt)
+
+
+def export_response(
+    db: Database, *, filters: TipFilter, options: ExportOptions, fmt: ExportFormat
+) -> StreamingResponse:
+    """The tips as a file to download, streamed (for the admin endpoints and the console)."""
+    # The body is a plain iterator: Starlette reads it in a worker thread, so the database reads
+    # and the XLSX writing never block the event loop.
     body = chunks(fmt, iter_tips(db, filters=filters), options=options)
     name = f"to-giac-{utcnow().astimezone(VN_TZ):%Y%m%d-%H%M}.{fmt}"
     headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
