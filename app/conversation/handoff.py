@@ -38,6 +38,7 @@ class Gate:
     answer: str | None = None  # answer with this text instead of the bot's own answer
     silent: bool = False  # answer nothing (an officer has the conversation, or a change of control)
     notice: str | None = None  # say this first (the bot is back after an officer)
+    waiting: bool = False  # the conversation waits for an officer: the bot's answers go in its transcript
 
 
 class Handoffs:
@@ -82,11 +83,11 @@ class Handoffs:
                 if self.on_request is not None:
                     self.on_request(message)
             row.resume_notice = False
-            return Gate(answer=officer_coming(province))
+            return Gate(answer=officer_coming(province), waiting=True)
         if row is not None and row.resume_notice:
             row.resume_notice = False
             return Gate(notice=RESUMED)
-        return Gate()
+        return Gate(waiting=row is not None and row.state == HandoffState.waiting.value)
 
     def after_analysis(
         self,

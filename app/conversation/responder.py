@@ -203,11 +203,13 @@ class Responder:
             return []
         if gate.answer is not None:
             answer = _addressed(_simple(gate.answer), self._form(message, session))
-            self.handoffs.note_replies(message, answer, session=session, now=self.clock())
+            if gate.waiting:
+                self.handoffs.note_replies(message, answer, session=session, now=self.clock())
             return answer
         self._prepared.queued = False
         replies = self._handle_picture(message, text, province=province, session=session)
-        if replies and getattr(self._prepared, "queued", False):
+        queued = bool(getattr(self._prepared, "queued", False))
+        if replies and queued:
             last = replies[-1]
             told = address(URGENT_QUEUED, self._form(message, session))
             replies[-1] = type(last)(f"{last.text}\n\n{told}", last.quick_replies)
@@ -215,7 +217,8 @@ class Responder:
             first = replies[0]
             notice = address(gate.notice, self._form(message, session))
             replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
-        self.handoffs.note_replies(message, replies, session=session, now=self.clock())
+        if gate.waiting or queued:  # only then is there a transcript to add to (saves a query)
+            self.handoffs.note_replies(message, replies, session=session, now=self.clock())
         return replies
 
     def _form(self, message: IncomingMessage, session: Session) -> str:
