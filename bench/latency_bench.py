@@ -10,7 +10,8 @@ Everything runs on loopback, with the helpers of `webhooks_bench.py`:
 
 Per phase it prints reply latency p50/p99 (to the last piece of each reply), acknowledgements/s,
 when the last reply arrived, lost (a reply still incomplete after `--drain-limit` seconds of waiting)
-and duplicated (a piece received twice).
+duplicated (a piece received twice) and the server's CPU milliseconds per message (all its processes, from the
+phase's start until its replies are in).
 
 Usage: python bench/latency_bench.py [--seconds S] [--burst N] [--only sqlite-1,postgresql-2]
 PostgreSQL: CANHGIAC_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
@@ -24,12 +25,14 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,6 +210,34 @@ async def burst(sender: Sender, shots: list[wb.Shot], connections: int) -> Sent:
 # One phase, one configuration
 
 
+def server_cpu(port: int) -> float:
+    """CPU seconds used so far by the server listening on `port` and its worker processes (Linux)."""
+    proc = Path("/proc")
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    root = None
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+        if b"serve" in argv and str(port).encode() in argv:
+            root = pid
+    if root is None:
+        return 0.0
+    tree = {root}
+    for _ in range(3):  # uvicorn's supervisor -> workers (-> their spawn helpers)
+        tree |= {pid for pid, parent in parents.items() if parent in tree}
+    return sum(ticks[pid] for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Phase:
     config: str
@@ -219,12 +250,20 @@ class Phase:
     answered_s: float | None = None  # first webhook sent → last reply received
     lost: int = 0
     duplicated: int = 0
+    cpu_ms: float | None = None  # the server's CPU time (all its processes) per message
     note: str = ""
 
 
 def measure(
-    phase: Phase, sent: Sent, expected: dict[str, int], platform_port: int, drain_limit: float
+    phase: Phase,
+    sent: Sent,
+    expected: dict[str, int],
+    platform_port: int,
+    drain_limit: float,
+    cpu: tuple[Callable[[], float], float] | None = None,
 ) -> Phase:
+    """Wait for the phase's replies (up to `drain_limit`), then compute its figures. `cpu`: how to
+    read the server's CPU seconds, and the reading when the phase started."""
     phase.acked = len(sent.shots)
     span = sent.last_ack - sent.first
     phase.acks_per_s = phase.acked / span if span > 0 else 0.0
@@ -238,6 +277,9 @@ def measure(
         if sum(min(len(stats["arrivals"].get(r, [])), n) for r, n in wanted.items()) >= total:
             break
         time.sleep(0.25)
+    if cpu is not None:
+        read, started = cpu
+        phase.cpu_ms = (read() - started) / max(1, phase.offered) * 1000
     time.sleep(1.0)  # anything arriving late would be a duplicate
     stats = platform_get(platform_port, "/stats")
     arrivals: dict[str, list[float]] = stats["arrivals"]
@@ -293,23 +335,27 @@ def run_config(
             loop.run_until_complete(sender.close())
             measure(Phase(config.name, "warm-up", len(warm)), sent, expected, platform_port, args.drain_limit)
             first += args.warmup
+
+            def cpu() -> float:
+                return server_cpu(port)
+
             for rate in (200, 500):
                 count = int(rate * args.seconds)
                 shots = wb.prepare(first, count)
                 first += count
+                started = cpu()
                 sent = loop.run_until_complete(run("open", shots, rate))
                 loop.run_until_complete(sender.close())  # the server closes idle ones during the drain
                 name = f"{rate}/s x {args.seconds:.0f} s"
-                phases.append(
-                    measure(Phase(config.name, name, count), sent, expected, platform_port, args.drain_limit)
-                )
+                phase = Phase(config.name, name, count)
+                phases.append(measure(phase, sent, expected, platform_port, args.drain_limit, (cpu, started)))
                 print(f"  {config.name} {name}: done", flush=True)
             shots = wb.prepare(first, args.burst)
+            started = cpu()
             sent = loop.run_until_complete(run("burst", shots, 0))
-            name = f"burst {args.burst}"
-            phases.append(
-                measure(Phase(config.name, name, args.burst), sent, expected, platform_port, args.drain_limit)
-            )
+            phase = Phase(config.name, f"burst {args.burst}", args.burst)
+            phases.append(measure(phase, sent, expected, platform_port, args.drain_limit, (cpu, started)))
+            name = phase.name
             print(f"  {config.name} {name}: done", flush=True)
             loop.run_until_complete(sender.close())
         finally:
@@ -321,7 +367,7 @@ def report(phases: list[Phase]) -> None:
     print()
     print(
         f"{'configuration':<14} {'phase':<14} {'sent':>6} {'acked':>6} {'acks/s':>7} {'p50 ms':>8} "
-        f"{'p99 ms':>8} {'all in s':>8} {'lost':>5} {'dup':>5}  note"
+        f"{'p99 ms':>8} {'all in s':>8} {'lost':>5} {'dup':>5} {'cpu ms':>7}  note"
     )
 
     def ms(value: float | None) -> str:
@@ -329,9 +375,10 @@ def report(phases: list[Phase]) -> None:
 
     for p in phases:
         answered = "-" if p.answered_s is None else f"{p.answered_s:.1f}"
+        cpu = "-" if p.cpu_ms is None else f"{p.cpu_ms:.2f}"
         print(
             f"{p.config:<14} {p.name:<14} {p.offered:>6} {p.acked:>6} {p.acks_per_s:>7.0f} {ms(p.p50_ms):>8} "
-            f"{ms(p.p99_ms):>8} {answered:>8} {p.lost:>5} {p.duplicated:>5}  {p.note}"
+            f"{ms(p.p99_ms):>8} {answered:>8} {p.lost:>5} {p.duplicated:>5} {cpu:>7}  {p.note}"
         )
     print()
     print(

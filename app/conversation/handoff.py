@@ -63,12 +63,12 @@ class Handoffs:
         if row is not None:
             store.resume_if_due(session, row, now=now, timeout=self.timeout)
             if row.state != HandoffState.bot.value:
-                store.note_message(session, row, author="citizen", text=_words(message), now=now)
+                store.citizen_wrote(session, row, text=_words(message), now=now)
             if row.state == HandoffState.officer.value:
                 return Gate(silent=True)
         if asks_for_officer(text):
             was_waiting = row is not None and row.state == HandoffState.waiting.value
-            row = store.request(
+            handoff_id = store.request(
                 session,
                 channel=message.channel,
                 channel_id=message.channel_id,
@@ -79,10 +79,9 @@ class Handoffs:
                 now=now,
             )
             if not was_waiting:
-                store.note_message(session, row, author="citizen", text=_words(message), now=now)
+                store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
                 if self.on_request is not None:
                     self.on_request(message)
-            row.resume_notice = False
             return Gate(answer=officer_coming(province), waiting=True)
         if row is not None and row.resume_notice:
             row.resume_notice = False
@@ -106,7 +105,7 @@ class Handoffs:
         if row is not None and row.state != HandoffState.bot.value:
             row.urgent = True
             return False
-        row = store.request(
+        handoff_id = store.request(
             session,
             channel=message.channel,
             channel_id=message.channel_id,
@@ -116,7 +115,7 @@ class Handoffs:
             urgent=True,
             now=now,
         )
-        store.note_message(session, row, author="citizen", text=_words(message), now=now)
+        store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
         return True
 
     def note_replies(
@@ -128,7 +127,8 @@ class Handoffs:
         row = store.find(session, channel=message.channel, user_id=message.user_id)
         if row is not None and row.state == HandoffState.waiting.value:
             text = "\n\n".join(reply.text for reply in replies)
-            store.note_message(session, row, author="bot", text=text, now=now)
+            assert row.id is not None
+            store.note_message(session, row.id, author="bot", text=text, now=now)
 
     def _control(
         self, message: IncomingMessage, *, province: Province, session: Session, now: dt.datetime

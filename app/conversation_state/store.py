@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, bindparam, delete, select
 from sqlmodel import Field, Session, SQLModel
 
 from app.db import UTCDateTime, rowcount, upsert_insert, utcnow
@@ -54,14 +55,31 @@ class StoredState:
     updated_at: dt.datetime
 
 
+# Both run for every message a citizen sends: built once per backend, executed with parameters.
+_LOAD = select(STATES.c.flow, STATES.c.data, STATES.c.updated_at).where(
+    STATES.c.channel == bindparam("channel"), STATES.c.user_id == bindparam("user_id")
+)
+_LOAD_LOCKED = _LOAD.with_for_update()
+
+
+@cache
+def _save_statement(dialect: str) -> Any:
+    insert = upsert_insert(STATES, dialect)
+    return insert.on_conflict_do_update(
+        index_elements=[STATES.c.channel, STATES.c.user_id],
+        set_={
+            "flow": insert.excluded.flow,
+            "data": insert.excluded.data,
+            "updated_at": insert.excluded.updated_at,
+        },
+    )
+
+
 def load_state(session: Session, *, channel: str, user_id: str) -> StoredState | None:
     """The citizen's open flow, locked for this transaction on PostgreSQL."""
-    stmt = select(STATES.c.flow, STATES.c.data, STATES.c.updated_at).where(
-        STATES.c.channel == channel, STATES.c.user_id == user_id
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.execute(stmt).first()
+    connection = session.connection()
+    stmt = _LOAD_LOCKED if connection.dialect.name == "postgresql" else _LOAD
+    row = connection.execute(stmt, {"channel": channel, "user_id": user_id}).first()
     if row is None:
         return None
     return StoredState(flow=row.flow, data=dict(row.data or {}), updated_at=row.updated_at)
@@ -78,14 +96,11 @@ def save_state(
 ) -> None:
     """Create or replace the citizen's state in one statement."""
     when = now or utcnow()
-    stmt = upsert_insert(STATES, session.get_bind().dialect.name).values(
-        channel=channel, user_id=user_id, flow=flow, data=data, created_at=when, updated_at=when
+    connection = session.connection()
+    values = {"channel": channel, "user_id": user_id, "flow": flow, "data": data}
+    connection.execute(
+        _save_statement(connection.dialect.name), values | {"created_at": when, "updated_at": when}
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[STATES.c.channel, STATES.c.user_id],
-        set_={"flow": flow, "data": data, "updated_at": when},
-    )
-    session.execute(stmt)
 
 
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:

@@ -12,6 +12,7 @@ from app.db.engine import (
     sqlite_pragmas,
     transaction,
     upgrade,
+    write_connection,
 )
 from app.db.locks import WouldBlock, write_lock
 from app.db.types import ID_TYPE, UTCDateTime, as_utc, rowcount, upsert_insert, utcnow
@@ -33,5 +34,6 @@ __all__ = [
     "upgrade",
     "upsert_insert",
     "utcnow",
+    "write_connection",
     "write_lock",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import case, delete, or_, select
+from sqlalchemy import bindparam, case, delete, insert, or_, select
 from sqlmodel import Session
 
 from app.db import as_utc, rowcount
@@ -19,6 +19,7 @@ from app.handoff.models import HANDOFF_MESSAGES, HANDOFFS, Handoff, HandoffMessa
 __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_TEXT",
+    "citizen_wrote",
     "find",
     "forget_user",
     "get",
@@ -37,9 +38,18 @@ DEFAULT_TIMEOUT = dt.timedelta(minutes=60)
 MAX_TEXT = 4000
 
 
+# On every citizen's message (and on every urgent one): statements built once, executed without
+# the ORM. `find` is a plain id lookup first, since most citizens never have a handoff.
+_FIND_ID = select(HANDOFFS.c.id).where(
+    HANDOFFS.c.channel == bindparam("channel"), HANDOFFS.c.user_id == bindparam("user_id")
+)
+_INSERT = insert(HANDOFFS).returning(HANDOFFS.c.id)
+_INSERT_MESSAGE = insert(HANDOFF_MESSAGES)
+
+
 def find(session: Session, *, channel: str, user_id: str) -> Handoff | None:
-    query = select(Handoff).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id)
-    return session.scalars(query).first()
+    handoff_id = session.connection().execute(_FIND_ID, {"channel": channel, "user_id": user_id}).scalar()
+    return None if handoff_id is None else session.get(Handoff, handoff_id)
 
 
 def get(session: Session, handoff_id: int) -> Handoff | None:
@@ -73,9 +83,26 @@ def request(
     reason: str,
     urgent: bool,
     now: dt.datetime,
-) -> Handoff:
-    """The citizen asked for a person (or is in urgent trouble): the conversation joins the queue."""
-    row = _row(session, channel=channel, channel_id=channel_id, user_id=user_id, province=province, now=now)
+) -> int:
+    """The citizen asked for a person (or is in urgent trouble): the conversation joins the queue.
+    Returns the handoff's id."""
+    row = find(session, channel=channel, user_id=user_id)
+    if row is None:  # the usual case, one INSERT (urgent stories arrive in floods too)
+        values = {
+            "channel": channel[:16],
+            "channel_id": channel_id[:128],
+            "user_id": user_id[:128],
+            "province": province[:64],
+            "state": HandoffState.waiting.value,
+            "urgent": urgent,
+            "reason": reason[:32],
+            "requested_at": now,
+            "citizen_at": now,
+            "resume_notice": False,
+            "updated_at": now,
+        }
+        return int(session.connection().execute(_INSERT, values).scalar_one())
+    row.channel_id = channel_id[:128]
     if row.state == HandoffState.bot.value:
         row.state = HandoffState.waiting.value
         row.requested_at = now
@@ -85,9 +112,11 @@ def request(
         row.province = province[:64]
     row.urgent = bool(row.urgent or urgent)
     row.citizen_at = now
+    row.resume_notice = False
     row.updated_at = now
     session.flush()
-    return row
+    assert row.id is not None
+    return row.id
 
 
 def officer_spoke(
@@ -115,7 +144,8 @@ def officer_spoke(
     row.updated_at = now
     session.flush()
     if text:
-        note_message(session, row, author="officer", text=text, now=now)
+        assert row.id is not None
+        note_message(session, row.id, author="officer", text=text, now=now)
     return row
 
 
@@ -148,13 +178,19 @@ def resume_if_due(session: Session, row: Handoff, *, now: dt.datetime, timeout: 
         release(session, row, now=now)
 
 
-def note_message(session: Session, row: Handoff, *, author: str, text: str, now: dt.datetime) -> None:
-    if row.id is None:
-        session.flush()
-    if author == "citizen":
-        row.citizen_at = now
-        row.updated_at = now
-    session.add(HandoffMessage(handoff_id=row.id or 0, author=author, text=text[:MAX_TEXT], created_at=now))
+def note_message(session: Session, handoff_id: int, *, author: str, text: str, now: dt.datetime) -> None:
+    """Add a message to the conversation's transcript."""
+    values = {"handoff_id": handoff_id, "author": author, "text": text[:MAX_TEXT], "created_at": now}
+    session.connection().execute(_INSERT_MESSAGE, values)
+
+
+def citizen_wrote(session: Session, row: Handoff, *, text: str, now: dt.datetime) -> None:
+    """A citizen's message to a conversation that is with an officer or waiting for one."""
+    row.citizen_at = now
+    row.updated_at = now
+    session.flush()
+    assert row.id is not None
+    note_message(session, row.id, author="citizen", text=text, now=now)
 
 
 def queue(session: Session, *, provinces: Iterable[str] | None, limit: int = 100) -> list[Handoff]:

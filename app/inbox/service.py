@@ -13,15 +13,15 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 from sqlmodel import Session
 
 from app.contracts import IncomingMessage
-from app.db import GroupCommit, as_utc, transaction, upsert_insert, utcnow
+from app.db import GroupCommit, as_utc, upsert_insert, utcnow, write_connection
 from app.inbox.models import InboundEvent
 
 __all__ = [
@@ -83,8 +83,17 @@ def _row(message: IncomingMessage, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+@cache
+def _insert_statement(dialect: str) -> Any:
+    return (
+        upsert_insert(EVENTS, dialect)
+        .on_conflict_do_nothing(index_elements=["channel", "message_id"])
+        .returning(EVENTS.c.id, EVENTS.c.channel, EVENTS.c.message_id)
+    )
+
+
 def record(
-    session: Session, messages: Sequence[IncomingMessage], *, now: dt.datetime | None = None
+    session: Session | Connection, messages: Sequence[IncomingMessage], *, now: dt.datetime | None = None
 ) -> list[int | None]:
     """Insert each message unless it is already recorded.
 
@@ -102,12 +111,9 @@ def record(
             rows.append(row)
     ids: dict[tuple[str, str], int] = {}
     if rows:
-        # One cached statement, executed for many rows: SQLAlchemy sends them as multi-row INSERTs.
-        stmt = (
-            upsert_insert(EVENTS, session.get_bind().dialect.name)
-            .on_conflict_do_nothing(index_elements=["channel", "message_id"])
-            .returning(EVENTS.c.id, EVENTS.c.channel, EVENTS.c.message_id)
-        )
+        # One statement, executed for many rows: SQLAlchemy sends them as multi-row INSERTs.
+        dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+        stmt = _insert_statement(dialect.name)
         for id_, channel, message_id in session.execute(stmt, rows):
             ids[(channel, message_id)] = id_
     result: list[int | None] = []
@@ -125,9 +131,9 @@ def record_batches(
     With `wait=False` on SQLite, raises `WouldBlock` instead of waiting for another writer.
     """
     flat = [message for batch in batches for message in batch]
-    with transaction(db, wait=wait) as session:
-        ids = record(session, flat)
-        session.commit()
+    with write_connection(db, wait=wait) as connection:
+        ids = record(connection, flat)
+        connection.commit()
     out: list[list[int | None]] = []
     position = 0
     for batch in batches:

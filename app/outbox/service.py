@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlmodel import Session
 
 from app.contracts import QuickReply, Reply
@@ -190,7 +190,7 @@ def enqueue_after(
 
 
 def claim_due(
-    session: Session, *, now: dt.datetime, lease_until: dt.datetime, limit: int
+    session: Session | Connection, *, now: dt.datetime, lease_until: dt.datetime, limit: int
 ) -> list[list[OutboxItem]]:
     """Lease pending rows whose time has come, grouped by event in send order. Caller commits.
 
@@ -217,7 +217,7 @@ def claim_due(
 
 
 def renew(
-    session: Session, items: Sequence[OutboxItem], *, lease_until: dt.datetime
+    session: Session | Connection, items: Sequence[OutboxItem], *, lease_until: dt.datetime
 ) -> list[OutboxItem | None]:
     """Extend the lease of each item still held under its token (compare-and-set). Caller commits.
 
@@ -238,7 +238,9 @@ def renew(
     return out
 
 
-def apply_results(session: Session, results: Sequence[SendResult], *, now: dt.datetime | None = None) -> None:
+def apply_results(
+    session: Session | Connection, results: Sequence[SendResult], *, now: dt.datetime | None = None
+) -> None:
     """Store the outcome of send attempts (only rows still pending change). Caller commits."""
     now = now or utcnow()
     pending = OUTBOX.c.status == "pending"

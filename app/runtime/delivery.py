@@ -27,7 +27,7 @@ from functools import partial
 from sqlalchemy import Engine as Database
 
 from app.contracts.channel import Channel, ChannelError, ChannelNotConfigured, ChannelTemporaryError
-from app.db import GroupCommit, as_utc, transaction, utcnow
+from app.db import GroupCommit, as_utc, utcnow, write_connection
 from app.ops.metrics import Metrics
 from app.outbox.service import OutboxItem, SendResult, apply_results, claim_due, renew
 from app.runtime.load import LoadGauge
@@ -73,7 +73,9 @@ class Delivery:
         self._renewals: GroupCommit[OutboxItem, OutboxItem | None] = GroupCommit(
             self._renew_sync, try_inline=partial(self._renew_sync, wait=False) if sqlite else None
         )
-        self._results: GroupCommit[Sequence[SendResult], None] = GroupCommit(self._store_results)
+        self._results: GroupCommit[Sequence[SendResult], None] = GroupCommit(
+            self._store_results, try_inline=partial(self._store_results, wait=False) if sqlite else None
+        )
         self._tasks: set[asyncio.Task[None]] = set()  # sends in flight (strong references)
         self._tails: dict[tuple[str, str], asyncio.Task[None]] = {}  # last task per person: keeps order
 
@@ -115,9 +117,9 @@ class Delivery:
 
     def _claim_sync(self, limit: int) -> list[list[OutboxItem]]:
         now = utcnow()
-        with transaction(self._db) as session:
-            groups = claim_due(session, now=now, lease_until=self.lease_until(now), limit=limit)
-            session.commit()
+        with write_connection(self._db) as connection:
+            groups = claim_due(connection, now=now, lease_until=self.lease_until(now), limit=limit)
+            connection.commit()
         return groups
 
     # --- one person's order ---
@@ -232,13 +234,13 @@ class Delivery:
     # --- the database ---
 
     def _renew_sync(self, items: Sequence[OutboxItem], *, wait: bool = True) -> list[OutboxItem | None]:
-        with transaction(self._db, wait=wait) as session:
-            held = renew(session, items, lease_until=self.lease_until(utcnow()))
-            session.commit()
+        with write_connection(self._db, wait=wait) as connection:
+            held = renew(connection, items, lease_until=self.lease_until(utcnow()))
+            connection.commit()
         return held
 
-    def _store_results(self, batches: Sequence[Sequence[SendResult]]) -> list[None]:
-        with transaction(self._db) as session:
-            apply_results(session, [result for batch in batches for result in batch])
-            session.commit()
+    def _store_results(self, batches: Sequence[Sequence[SendResult]], *, wait: bool = True) -> list[None]:
+        with write_connection(self._db, wait=wait) as connection:
+            apply_results(connection, [result for batch in batches for result in batch])
+            connection.commit()
         return [None] * len(batches)

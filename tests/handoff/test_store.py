@@ -15,7 +15,7 @@ NOW = dt.datetime(2026, 12, 3, 5, 0, tzinfo=dt.UTC)
 
 
 def _ask(session, user: str, *, province: str = "can-tho", urgent: bool = False, at: dt.datetime = NOW):
-    row = store.request(
+    handoff_id = store.request(
         session,
         channel="zalo",
         channel_id="oa-1",
@@ -25,7 +25,9 @@ def _ask(session, user: str, *, province: str = "can-tho", urgent: bool = False,
         urgent=urgent,
         now=at,
     )
-    store.note_message(session, row, author="citizen", text=f"tin của {user}", now=at)
+    store.note_message(session, handoff_id, author="citizen", text=f"tin của {user}", now=at)
+    row = store.get(session, handoff_id)
+    assert row is not None
     return row
 
 
