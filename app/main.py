@@ -30,8 +30,9 @@ from app.contracts.channel import Channel
 from app.conversation.responder import Responder
 from app.db import SqliteCheckpointer, make_engine
 from app.http.admin import router as tips_router
+from app.http.limits import SharedRateLimiter
 from app.http.ops import router as ops_router
-from app.http.security import RateLimiter, SecurityHeaders, validation_error_handler
+from app.http.security import SecurityHeaders, validation_error_handler
 from app.http.state import AppState
 from app.http.webhooks import router as webhooks_router
 from app.inbox.service import InboxRecorder
@@ -133,7 +134,7 @@ async def _build(
         worker=worker,
         metrics=metrics,
         checkpointer=checkpointer,
-        web_limiter=RateLimiter(settings.web_rate_per_minute),
+        web_limiter=SharedRateLimiter(settings.web_rate_per_minute, db),
         pictures=pictures,
     )
 

@@ -9,5 +9,6 @@ import app.conversation_state.store  # conversation_states
 import app.handoff.models  # handoffs, handoff_messages
 import app.inbox.models  # inbound_events
 import app.outbox.models  # outbound_messages
+import app.ratelimits.models  # rate_counts (the web chat's limits, shared by the workers)
 import app.tips.models
 import app.unmatched.models  # noqa: F401  (messages the bot did not understand)

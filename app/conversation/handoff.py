@@ -101,9 +101,9 @@ class Handoffs:
         True when it joined just now (the bot says an officer was told)."""
         if message.channel not in HANDOFF_CHANNELS or not (analysis.lost or analysis.urgent):
             return False
-        row = store.find(session, channel=message.channel, user_id=message.user_id)
-        if row is not None and row.state != HandoffState.bot.value:
-            row.urgent = True
+        found = store.lookup(session, channel=message.channel, user_id=message.user_id)
+        if found is not None and found[1] != HandoffState.bot.value:
+            store.mark_urgent(session, found[0])
             return False
         handoff_id = store.request(
             session,
@@ -124,11 +124,10 @@ class Handoffs:
         """The bot's answers in a conversation waiting for an officer, for the console's transcript."""
         if message.channel not in HANDOFF_CHANNELS or not replies or message.control is not None:
             return
-        row = store.find(session, channel=message.channel, user_id=message.user_id)
-        if row is not None and row.state == HandoffState.waiting.value:
+        found = store.lookup(session, channel=message.channel, user_id=message.user_id)
+        if found is not None and found[1] == HandoffState.waiting.value:
             text = "\n\n".join(reply.text for reply in replies)
-            assert row.id is not None
-            store.note_message(session, row.id, author="bot", text=text, now=now)
+            store.note_message(session, found[0], author="bot", text=text, now=now)
 
     def _control(
         self, message: IncomingMessage, *, province: Province, session: Session, now: dt.datetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, case, delete, insert, or_, select
+from sqlalchemy import bindparam, case, delete, insert, or_, select, update
 from sqlmodel import Session
 
 from app.db import as_utc, rowcount
@@ -23,6 +23,8 @@ __all__ = [
     "find",
     "forget_user",
     "get",
+    "lookup",
+    "mark_urgent",
     "note_message",
     "officer_spoke",
     "purge_before",
@@ -40,16 +42,26 @@ MAX_TEXT = 4000
 
 # On every citizen's message (and on every urgent one): statements built once, executed without
 # the ORM. `find` is a plain id lookup first, since most citizens never have a handoff.
-_FIND_ID = select(HANDOFFS.c.id).where(
+_LOOKUP = select(HANDOFFS.c.id, HANDOFFS.c.state).where(
     HANDOFFS.c.channel == bindparam("channel"), HANDOFFS.c.user_id == bindparam("user_id")
 )
 _INSERT = insert(HANDOFFS).returning(HANDOFFS.c.id)
 _INSERT_MESSAGE = insert(HANDOFF_MESSAGES)
 
 
+def lookup(session: Session, *, channel: str, user_id: str) -> tuple[int, str] | None:
+    """The conversation's handoff id and state, without loading the row."""
+    row = session.connection().execute(_LOOKUP, {"channel": channel, "user_id": user_id}).first()
+    return None if row is None else (int(row.id), str(row.state))
+
+
 def find(session: Session, *, channel: str, user_id: str) -> Handoff | None:
-    handoff_id = session.connection().execute(_FIND_ID, {"channel": channel, "user_id": user_id}).scalar()
-    return None if handoff_id is None else session.get(Handoff, handoff_id)
+    found = lookup(session, channel=channel, user_id=user_id)
+    return None if found is None else session.get(Handoff, found[0])
+
+
+def mark_urgent(session: Session, handoff_id: int) -> None:
+    session.connection().execute(update(HANDOFFS).where(HANDOFFS.c.id == handoff_id).values(urgent=True))
 
 
 def get(session: Session, handoff_id: int) -> Handoff | None:

@@ -3,8 +3,8 @@
 - `SecurityHeaders` (pure ASGI, so streamed exports are untouched) adds `X-Content-Type-Options:
   nosniff` and a strict `Content-Security-Policy` to every response (the interactive docs, on only
   in development, load their scripts from a CDN and are left without the CSP).
-- `RateLimiter` counts requests per key in fixed one-minute windows, in the process's memory (with
-  several workers each one counts on its own: the limit is per worker).
+- `RateLimiter` counts requests per key in fixed one-minute windows, in the process's memory (the
+  first gate of `limits.SharedRateLimiter`, which adds up the counts of every worker).
 - `Throttle` lets a repeated error be logged once per interval instead of once per request.
 - `validation_error_handler` answers 422 without echoing the input (citizens' text never goes back
   out in an error, nor into the logs).

@@ -17,7 +17,7 @@ from app.settings import Settings
 
 if TYPE_CHECKING:
     from app.db import SqliteCheckpointer
-    from app.http.security import RateLimiter
+    from app.http.limits import SharedRateLimiter
     from app.inbox.service import InboxRecorder
     from app.runtime import Worker
     from app.runtime.pictures import Pictures
@@ -50,7 +50,7 @@ class AppState:
     worker: Worker
     metrics: Metrics
     checkpointer: SqliteCheckpointer
-    web_limiter: RateLimiter  # per client address and per session, for POST /api/chat
+    web_limiter: SharedRateLimiter  # per client address and per session, for the web chat
     pictures: Pictures  # fetching and reading the screenshots citizens send
 
 

@@ -117,6 +117,9 @@ def pieces(replies: Sequence[Reply]) -> list[Reply]:
     return out
 
 
+_ENQUEUE = OUTBOX.insert().returning(*OUTBOX.c)
+
+
 def enqueue(
     session: Session,
     events: Sequence[tuple[RecordedEvent, Sequence[Reply]]],
@@ -146,9 +149,8 @@ def enqueue(
                 }
             )
     by_event: dict[int, list[OutboxItem]] = {event.id: [] for event, _ in events}
-    if rows:
-        stmt = OUTBOX.insert().returning(*OUTBOX.c)
-        for row in session.execute(stmt, rows):
+    if rows:  # Core, not the ORM's bulk INSERT: this runs for every batch of answers
+        for row in session.connection().execute(_ENQUEUE, rows):
             by_event[row.event_id].append(_item(row))
     return [sorted(by_event[event.id], key=lambda item: item.seq) for event, _ in events]
 

@@ -21,6 +21,7 @@ from app.channels.web import router as web_router
 from app.channels.web.router import SESSION_COOKIE
 from app.channels.zalo.parse import parse as zalo_parse
 from app.db import make_engine
+from app.http.limits import SharedRateLimiter
 from app.http.security import CSP, RateLimiter, Throttle
 
 CONSENT_STEP = "Bạn kể ngắn gọn chuyện gì đã xảy ra"  # the first question after consenting
@@ -125,6 +126,39 @@ async def test_the_rate_limit_also_follows_the_session_across_addresses(limited:
             reply = await client.post("/api/chat", json={"user_id": f"s{n}", "text": "xin chào"})
             statuses.append(reply.status_code)
     assert statuses == [200, 200, 429, 429]  # 3 per minute for the session, whatever the address
+
+
+async def test_the_rate_limit_adds_up_the_requests_of_every_worker(migrated_url: str):
+    # Two workers on one database (as `serve --workers 2`): a client alternating between them still
+    # gets 3 a minute in all, not 3 from each.
+    settings = make_settings(migrated_url, web_rate_per_minute=3)
+    async with running_bot(settings, FakePlatform()) as one, running_bot(settings, FakePlatform()) as two:
+        statuses = []
+        for n in range(6):
+            worker = (one, two)[n % 2]
+            async with client_at(worker, "192.0.2.77") as client:
+                reply = await client.post("/api/chat", json={"user_id": f"w{n}", "text": "xin chào"})
+                statuses.append(reply.status_code)
+        assert statuses == [200, 200, 200, 429, 429, 429]
+    db = make_engine(migrated_url)
+    with db.connect() as connection:
+        keys = [row.key for row in connection.execute(text("SELECT key FROM rate_counts"))]
+    db.dispose()
+    assert keys and not any("192.0.2.77" in key for key in keys)  # addresses are kept as digests
+
+
+async def test_old_minutes_of_the_shared_count_are_purged(migrated_url: str):
+    now = [120.0]
+    db = make_engine(migrated_url)
+    limiter = SharedRateLimiter(2, db, clock=lambda: now[0])
+    assert [await limiter.allow("a:x") for _ in range(3)] == [True, True, False]
+    now[0] = 300.0  # three minutes later: a new count, and the old minutes are gone
+    assert await limiter.allow("a:x")
+    with db.connect() as connection:
+        minutes = {row.minute for row in connection.execute(text("SELECT minute FROM rate_counts"))}
+    assert minutes == {5}
+    assert await SharedRateLimiter(0, db).allow("a:x")  # 0: no limit
+    db.dispose()
 
 
 def test_rate_limiter_counts_per_key_and_window():

@@ -194,19 +194,17 @@ def _log_unavailable(exc: Exception) -> None:
         log.error("web chat: database unavailable: %s%s", type(exc).__name__, more)
 
 
-def over_limit(state: AppState, address: str, session: str | None) -> bool:
-    """Whether this client address, or this session, sent more than its share this minute."""
-    limiter = state.web_limiter
-    return not limiter.hit("a:" + address) or (session is not None and not limiter.hit("s:" + session))
+async def over_limit(state: AppState, address: str, session: str) -> bool:
+    """Whether this client address, or this session, sent more than its share this minute (counted
+    across every worker process)."""
+    return not await state.web_limiter.allow("a:" + address, "s:" + session)
 
 
-def start_session(state: AppState, session: str | None) -> tuple[str, bool]:
+def start_session(session: str | None) -> tuple[str, bool]:
     """The request's session, or a new one (and whether it is new)."""
     if session is not None:
         return session, False
-    session = secrets.token_urlsafe(32)
-    state.web_limiter.hit("s:" + session)  # its first request counts toward the session's limit
-    return session, True
+    return secrets.token_urlsafe(32), True
 
 
 async def answer(state: AppState, message: IncomingMessage, *, address: str, started: str | None) -> Response:
@@ -245,8 +243,8 @@ async def chat(request: Request, state: State) -> Response:
     only tells apart conversations within one session.
     """
     address = client_host(request)
-    session = _session(request)
-    if over_limit(state, address, session):
+    session, new_session = start_session(_session(request))
+    if await over_limit(state, address, session):
         return _error(TOO_MANY, 429, {"retry-after": "60"})
     try:
         raw = await read_body(request, MAX_CHAT_BODY)
@@ -265,7 +263,6 @@ async def chat(request: Request, state: State) -> Response:
     province = state.provinces.find(body.province) if body.province else state.provinces.default
     if province is None:
         return _error(UNKNOWN_PROVINCE, 422)
-    session, new_session = start_session(state, session)
     message = IncomingMessage(
         channel="web",
         channel_id=province.id,

@@ -56,8 +56,8 @@ async def _picture(state: AppState, data: bytes) -> ImageText:
 async def chat_image(request: Request, state: State) -> Response:
     """A screenshot from the web chat: read, then answered like typed text."""
     address = client_host(request)
-    session = _session(request)
-    if over_limit(state, address, session):
+    session, new_session = start_session(_session(request))
+    if await over_limit(state, address, session):
         return _error(TOO_MANY, 429, {"retry-after": "60"})
     too_large = False
     try:
@@ -93,7 +93,6 @@ async def chat_image(request: Request, state: State) -> Response:
     province = state.provinces.find(province_name) if province_name else state.provinces.default
     if province is None:
         return _error(UNKNOWN_PROVINCE, 422)
-    session, new_session = start_session(state, session)
     image = ImageText("too_large") if too_large or data is None else await _picture(state, data)
     message = IncomingMessage(
         channel="web",
