@@ -70,3 +70,7 @@ bench-console: install  ## officer console: dashboard and filtered list render t
 .PHONY: bench-ocr
 bench-ocr: install  ## screenshots: character error rate, phone/amount exactness, same tactic, seconds per image
 	$(PY) bench/ocr_bench.py
+
+.PHONY: bench-parts
+bench-parts: install  ## CPU per message of acknowledging a webhook and of answering it, in-process (SQLite)
+	$(PY) bench/parts_bench.py
