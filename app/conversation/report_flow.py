@@ -87,13 +87,11 @@ class ReportFlow:
 
     def __init__(
         self,
-        analyze: Callable[[str], Analysis],
         tactics: dict[str, Tactic],
         *,
         clock: Callable[[], dt.datetime] = utcnow,
         tips_per_day: int = DEFAULT_TIPS_PER_DAY,
     ) -> None:
-        self.analyze = analyze  # a citizen's message, analysed once (counted in the service metrics)
         self.tactics = tactics
         # Server time, not the platform's message timestamp: it dates the tip and its reference code.
         self.clock = clock
@@ -148,9 +146,10 @@ class ReportFlow:
         *,
         province: Province,
         session: Session,
+        analyze: Callable[[str], Analysis],
         memo: Memo | None = None,
     ) -> FlowResult:
-        """A message from a citizen who has a draft open."""
+        """A message from a citizen who has a draft open; `analyze` analyses it (once per message)."""
         now = self.clock()
         try:
             draft = ReportDraft.model_validate(state.data)
@@ -166,7 +165,9 @@ class ReportFlow:
             draft.paused = True
             draft.reminded_at = None
         if draft.paused:
-            return self._paused(message, draft, control, province=province, session=session, now=now)
+            return self._paused(
+                message, draft, control, province=province, session=session, now=now, analyze=analyze
+            )
         button = _menu_button(message)
         if button == "ACTION:REPORT" or _folded(text) == "to giac":  # "Tố giác" again: where were we?
             return FlowResult(self._prompt(session, message, draft, province, now, resumed=True), [])
@@ -182,7 +183,7 @@ class ReportFlow:
             )
         if control == "cancel":
             return FlowResult(self._cancel(session, message), [])
-        turn = Turn(message, text, control, self.analyze(text) if text and control is None else None)
+        turn = Turn(message, text, control, analyze(text) if text and control is None else None)
         aside = self._aside(turn, draft, province)
         if aside is not None:  # a question asked in passing: answered, not stored
             return FlowResult(self._prompt(session, message, draft, province, now, head=aside), [])
@@ -211,13 +212,14 @@ class ReportFlow:
         province: Province,
         session: Session,
         now: dt.datetime,
+        analyze: Callable[[str], Analysis],
     ) -> FlowResult:
         if control == "cancel":
             return FlowResult(self._cancel(session, message), [])
         wants_report = _menu_button(message) == "ACTION:REPORT"
         analysis = None
         if not wants_report and control is None and message.text:
-            analysis = self.analyze(message.text)
+            analysis = analyze(message.text)
             wants_report = analysis.intent == "report"
         if control == "continue" or wants_report:
             draft.paused = False

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -100,6 +98,26 @@ class Prepared:
     analyses: dict[str, Analysis] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Call:
+    """One message being answered: its analyses (made ahead by `prepare` when it could be) and what
+    answering it learns on the way. Passed down explicitly: a `Responder` is shared by threads."""
+
+    analyze_now: Callable[[str], Analysis]
+    analyses: dict[str, Analysis]
+    picture: bool = False  # the text was read from a picture
+    own: str = ""  # in a screenshot, the citizen's own bubbles
+    seen: bool = False  # the same picture was sent before
+    queued: bool = False  # an urgent story just joined the officers' queue
+
+    def analyze(self, text: str) -> Analysis:
+        """Each text analysed once per message."""
+        analysis = self.analyses.get(text)
+        if analysis is None:
+            analysis = self.analyses[text] = self.analyze_now(text)
+        return analysis
+
+
 class Responder:
     """Understanding plus composition, built once per process."""
 
@@ -121,11 +139,8 @@ class Responder:
         self.on_analysis: Callable[[Analysis, float], None] | None = None
         # Called with each analysed message of a conversation (the console keeps the unmatched ones).
         self.on_understood: Callable[[IncomingMessage, Analysis, Province, Session], None] | None = None
-        self.reports = ReportFlow(
-            self.analyze, analyzer.tactics, clock=clock, tips_per_day=tips_per_reporter_per_day
-        )
+        self.reports = ReportFlow(analyzer.tactics, clock=clock, tips_per_day=tips_per_reporter_per_day)
         self.checker = Checker(official_domains or OfficialDomains.load(), analyzer.tactics)
-        self._prepared = threading.local()  # analyses handed to the `handle` running in this thread
 
     @classmethod
     def from_settings(cls, settings: Settings, *, analyzer: Analyzer | None = None) -> Responder:
@@ -140,9 +155,6 @@ class Responder:
         )
 
     def analyze(self, text: str) -> Analysis:
-        prepared: dict[str, Analysis] | None = getattr(self._prepared, "analyses", None)
-        if prepared is not None and text in prepared:
-            return prepared[text]
         started = time.perf_counter()
         analysis = self.analyzer.analyze(text)
         if self.on_analysis is not None:
@@ -175,26 +187,12 @@ class Responder:
         requests, an open report draft, a new report. The caller commits. `prepared` holds the
         message's analyses from `prepare`.
         """
-        with self._using(prepared):
-            return self._handle(message, province=province, session=session)
+        call = _Call(self.analyze, dict(prepared.analyses) if prepared is not None else {})
+        return self._handle(message, province=province, session=session, call=call)
 
-    @contextmanager
-    def _using(self, prepared: Prepared | None) -> Iterator[None]:
-        if prepared is None:
-            yield
-            return
-        self._prepared.analyses = prepared.analyses
-        try:
-            yield
-        finally:
-            self._prepared.analyses = None
-
-    @property
-    def _picture(self) -> bool:
-        """Whether the message being answered in this thread was read from a picture."""
-        return bool(getattr(self._prepared, "picture", False))
-
-    def _handle(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
+    def _handle(
+        self, message: IncomingMessage, *, province: Province, session: Session, call: _Call
+    ) -> list[Reply]:
         text = (message.text or "").strip()
         gate = Gate()
         if not (text and is_forget_request(text)):  # a data-rights request is always answered
@@ -206,10 +204,8 @@ class Responder:
             if gate.waiting:
                 self.handoffs.note_replies(message, answer, session=session, now=self.clock())
             return answer
-        self._prepared.queued = False
-        replies = self._handle_picture(message, text, province=province, session=session)
-        queued = bool(getattr(self._prepared, "queued", False))
-        if replies and queued:
+        replies = self._handle_picture(message, text, province=province, session=session, call=call)
+        if replies and call.queued:
             last = replies[-1]
             told = address(URGENT_QUEUED, self._form(message, session))
             replies[-1] = type(last)(f"{last.text}\n\n{told}", last.quick_replies)
@@ -217,7 +213,7 @@ class Responder:
             first = replies[0]
             notice = address(gate.notice, self._form(message, session))
             replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
-        if gate.waiting or queued:  # only then is there a transcript to add to (saves a query)
+        if gate.waiting or call.queued:  # only then is there a transcript to add to (saves a query)
             self.handoffs.note_replies(message, replies, session=session, now=self.clock())
         return replies
 
@@ -230,36 +226,34 @@ class Responder:
         return Memo.load(data if isinstance(data, dict) else None).address
 
     def _handle_picture(
-        self, message: IncomingMessage, text: str, *, province: Province, session: Session
+        self, message: IncomingMessage, text: str, *, province: Province, session: Session, call: _Call
     ) -> list[Reply]:
         image = message.image
         if image is not None and not image.read and not text:  # nothing readable: ask for the words
             return _simple(picture_note(image.status))
-        self._prepared.picture = from_picture(message)
-        self._prepared.own = image.own if image is not None else ""
-        self._prepared.seen = False
-        try:
-            replies = self._handle_text(message, province=province, session=session)
-        finally:
-            self._prepared.picture = False
+        call.picture = from_picture(message)
+        call.own = image.own if image is not None else ""
+        replies = self._handle_text(message, province=province, session=session, call=call)
         if image is None:
             return replies
         if not image.read:
             head = picture_note(image.status)
         else:
-            analysis = self.analyze(text) if text else None
-            head = picture_summary(image, analysis, seen=bool(getattr(self._prepared, "seen", False)))
+            analysis = call.analyze(text) if text else None
+            head = picture_summary(image, analysis, seen=call.seen)
         if not replies:
             return _simple(head)
         first = replies[0]
         return [type(first)(f"{head}\n\n{first.text}", first.quick_replies), *replies[1:]]
 
-    def _note_picture(self, message: IncomingMessage, memo: Memo) -> None:
+    def _note_picture(self, message: IncomingMessage, memo: Memo, call: _Call) -> None:
         image = message.image
         if image is not None and image.read and image.digest:
-            self._prepared.seen = memo.saw(image.digest)
+            call.seen = memo.saw(image.digest)
 
-    def _handle_text(self, message: IncomingMessage, *, province: Province, session: Session) -> list[Reply]:
+    def _handle_text(
+        self, message: IncomingMessage, *, province: Province, session: Session, call: _Call
+    ) -> list[Reply]:
         text = (message.text or "").strip()
         province = self._where(text) or province
         if text and is_forget_request(text):
@@ -268,15 +262,17 @@ class Responder:
         state = load_state(session, channel=message.channel, user_id=message.user_id)
         if state is not None and state.flow == REPORT_FLOW:
             memo = Memo.load(state.data.get("memo"))
-            self._note_picture(message, memo)
-            result = self.reports.on_message(message, state, province=province, session=session, memo=memo)
+            self._note_picture(message, memo, call)
+            result = self.reports.on_message(
+                message, state, province=province, session=session, memo=memo, analyze=call.analyze
+            )
             if result.replies is not None:
                 return _addressed(result.replies, memo.address)
-            replies = self._answer(message, text, province, session, memo) + result.after
+            replies = self._answer(message, text, province, session, memo, call) + result.after
             return _addressed(replies, memo.address)
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
-        self._note_picture(message, memo)
-        replies = self._answer(message, text, province, session, memo)
+        self._note_picture(message, memo, call)
+        replies = self._answer(message, text, province, session, memo, call)
         if not memo.reporting:  # a report that started keeps the memo in its draft
             save_memo(session, channel=message.channel, user_id=message.user_id, memo=memo, now=now)
         return _addressed(replies, memo.address)
@@ -295,6 +291,7 @@ class Responder:
         province: Province,
         session: Session,
         memo: Memo,
+        call: _Call,
     ) -> list[Reply]:
         """The answer outside a report draft (the memo is updated in place)."""
         now = self.clock()
@@ -309,15 +306,15 @@ class Responder:
             tactic_id = match_english(text, self.analyzer.tactics.values())
             tactic = self.analyzer.tactics.get(tactic_id or "")
             return to_replies(english_answer(tactic, province), MAIN_ACTIONS)
-        analysis = self.analyze(text)
+        analysis = call.analyze(text)
         if not analysis.message.tokens:  # emoji only, punctuation, invisible characters
             return _simple(EMPTY)
-        if not self._picture:  # in a screenshot, "anh", "chị" are the other party's words
+        if not call.picture:  # in a screenshot, "anh", "chị" are the other party's words
             memo.hear(analysis.address)
         if self.on_understood is not None:
             self.on_understood(message, analysis, province, session)
         if self.handoffs.after_analysis(message, analysis, province=province, session=session, now=now):
-            self._prepared.queued = True
+            call.queued = True
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)
@@ -340,7 +337,7 @@ class Responder:
             memo.remember(facts, now)
             return self._check(analysis, province, session)
         if analysis.intent == "scam":
-            return self._scam(analysis, text, province, session, memo, now)
+            return self._scam(analysis, text, province, session, memo, now, call)
         return compose(
             analysis, province=province, tactics=self.analyzer.tactics, intents=self.analyzer.intents
         )
@@ -355,19 +352,19 @@ class Responder:
         session: Session,
         memo: Memo,
         now: dt.datetime,
+        call: _Call,
     ) -> list[Reply]:
         """A scam told: the answer (urgent steps first when money went out), and checks of what it names."""
         tactics = self.analyzer.tactics
-        memo.remember(CaseFacts.of(text, analysis, story=True, picture=self._picture), now)
+        memo.remember(CaseFacts.of(text, analysis, story=True, picture=call.picture), now)
         tactic_id = analysis.tactic or analysis.match.tactic
         if tactic_id is None or tactic_id not in tactics:
             return compose(analysis, province=province, tactics=tactics, intents=self.analyzer.intents)
         tactic = tactics[tactic_id]
         others = self._alternatives(analysis, tactic_id)
         memo.choices = [tactic_id, *(t.id for t in others)]
-        if self._picture:  # the other party's demands are not the citizen's losses: their own words tell
-            own = getattr(self._prepared, "own", "")
-            mine = self.analyze(own) if own.strip() else None
+        if call.picture:  # the other party's demands are not the citizen's losses: their own words tell
+            mine = call.analyze(call.own) if call.own.strip() else None
             urgent, lost = (mine.urgent, mine.lost) if mine is not None else (False, False)
             text_out = scam_answer(analysis, tactic, province, alternatives=others, urgent=urgent, lost=lost)
         else:
