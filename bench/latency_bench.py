@@ -355,8 +355,7 @@ def run_config(
             sent = loop.run_until_complete(run("burst", shots, 0))
             phase = Phase(config.name, f"burst {args.burst}", args.burst)
             phases.append(measure(phase, sent, expected, platform_port, args.drain_limit, (cpu, started)))
-            name = phase.name
-            print(f"  {config.name} {name}: done", flush=True)
+            print(f"  {config.name} {phase.name}: done", flush=True)
             loop.run_until_complete(sender.close())
         finally:
             loop.close()

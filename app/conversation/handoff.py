@@ -68,16 +68,7 @@ class Handoffs:
                 return Gate(silent=True)
         if asks_for_officer(text):
             was_waiting = row is not None and row.state == HandoffState.waiting.value
-            handoff_id = store.request(
-                session,
-                channel=message.channel,
-                channel_id=message.channel_id,
-                user_id=message.user_id,
-                province=province.id,
-                reason="asked",
-                urgent=False,
-                now=now,
-            )
+            handoff_id = _join_queue(message, province, session, now, reason="asked", urgent=False)
             if not was_waiting:
                 store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
                 if self.on_request is not None:
@@ -105,16 +96,7 @@ class Handoffs:
         if found is not None and found[1] != HandoffState.bot.value:
             store.mark_urgent(session, found[0])
             return False
-        handoff_id = store.request(
-            session,
-            channel=message.channel,
-            channel_id=message.channel_id,
-            user_id=message.user_id,
-            province=province.id,
-            reason="urgent",
-            urgent=True,
-            now=now,
-        )
+        handoff_id = _join_queue(message, province, session, now, reason="urgent", urgent=True)
         store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
         return True
 
@@ -147,6 +129,28 @@ class Handoffs:
             row = store.find(session, channel=message.channel, user_id=message.user_id)
             if row is not None and row.state != HandoffState.bot.value:
                 store.release(session, row, now=now)
+
+
+def _join_queue(
+    message: IncomingMessage,
+    province: Province,
+    session: Session,
+    now: dt.datetime,
+    *,
+    reason: str,
+    urgent: bool,
+) -> int:
+    """The citizen's conversation joins the officers' queue; its handoff id."""
+    return store.request(
+        session,
+        channel=message.channel,
+        channel_id=message.channel_id,
+        user_id=message.user_id,
+        province=province.id,
+        reason=reason,
+        urgent=urgent,
+        now=now,
+    )
 
 
 def _words(message: IncomingMessage) -> str:

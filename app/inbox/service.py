@@ -93,7 +93,7 @@ def _insert_statement(dialect: str) -> Any:
 
 
 def record(
-    session: Session | Connection, messages: Sequence[IncomingMessage], *, now: dt.datetime | None = None
+    connection: Connection, messages: Sequence[IncomingMessage], *, now: dt.datetime | None = None
 ) -> list[int | None]:
     """Insert each message unless it is already recorded.
 
@@ -112,9 +112,8 @@ def record(
     ids: dict[tuple[str, str], int] = {}
     if rows:
         # One statement, executed for many rows: SQLAlchemy sends them as multi-row INSERTs.
-        dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
-        stmt = _insert_statement(dialect.name)
-        for id_, channel, message_id in session.execute(stmt, rows):
+        stmt = _insert_statement(connection.dialect.name)
+        for id_, channel, message_id in connection.execute(stmt, rows):
             ids[(channel, message_id)] = id_
     result: list[int | None] = []
     for index, message in enumerate(messages):

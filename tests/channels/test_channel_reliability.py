@@ -232,7 +232,7 @@ async def test_replies_written_but_not_sent_before_a_crash_are_sent_after_their_
     now = dt.datetime.now(dt.UTC)
     message = IncomingMessage("messenger", "104857600000001", "6500000000000142", "m_leased", "xin chào")
     with Session(db) as session:
-        [event_id] = record(session, [message])
+        [event_id] = record(session.connection(), [message])
         assert event_id is not None
         complete(session, [event_id])
         # Leased by a process that died a moment ago: its lease has run out.
@@ -257,7 +257,7 @@ async def test_a_live_lease_is_not_taken_over(migrated_url: str):
     now = dt.datetime.now(dt.UTC)
     message = IncomingMessage("zalo", "579745863508352884", "246845883529190143", "zmsg_leased", "xin chào")
     with Session(db) as session:
-        [event_id] = record(session, [message])
+        [event_id] = record(session.connection(), [message])
         assert event_id is not None
         complete(session, [event_id])
         later = now + dt.timedelta(seconds=30)

@@ -16,7 +16,7 @@ def _written(db: Engine, lease_until: dt.datetime) -> list:
     now = dt.datetime.now(dt.UTC)
     message = IncomingMessage("messenger", "104857600000001", "6500000000000901", "m_lease", "xin chào")
     with Session(db) as session:
-        [event_id] = record(session, [message])
+        [event_id] = record(session.connection(), [message])
         assert event_id is not None
         complete(session, [event_id])
         [items] = enqueue(
