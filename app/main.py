@@ -20,9 +20,10 @@ from functools import partial
 import httpx
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from starlette.types import Receive, Scope, Send
 
 from app.channels.messenger.channel import MessengerChannel
-from app.channels.registry import ChannelContext, build_channels, channel_routers
+from app.channels.registry import ChannelContext, build_channels, channel_routers, platform_client
 from app.console.conversation_views import router as conversations_router
 from app.console.views import router as console_router
 from app.contracts import IncomingMessage
@@ -34,22 +35,20 @@ from app.http.limits import SharedRateLimiter
 from app.http.ops import router as ops_router
 from app.http.security import SecurityHeaders, validation_error_handler
 from app.http.state import AppState
+from app.http.webhooks import answer_directly
 from app.http.webhooks import router as webhooks_router
 from app.inbox.service import InboxRecorder
 from app.nlu.analyzer import Analysis, Analyzer
 from app.ops.metrics import Metrics
 from app.runtime import Worker, WorkerOptions
 from app.runtime.pictures import Pictures
+from app.sender_main import sender_command
 from app.settings import Settings
 from app.unmatched.service import keep_unmatched
 
 __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
-
-HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-# Few connections: httpx's per-request cost grows with the number of requests in flight.
-HTTP_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
 
 
 def _observer(metrics: Metrics) -> Callable[[Analysis, float], None]:
@@ -98,13 +97,7 @@ async def _build(
     engine.on_understood = keep_unmatched
     db = make_engine(settings.database_url)
     checkpointer = SqliteCheckpointer(db)
-    http = httpx.AsyncClient(
-        transport=transport,
-        timeout=HTTP_TIMEOUT,
-        limits=HTTP_LIMITS,
-        headers={"user-agent": "canhgiac-bot"},
-        follow_redirects=False,
-    )
+    http = platform_client(transport)
     channels = build_channels(ChannelContext(settings, http, db, engine.provinces, os.environ))
     engine.handoffs.on_request = _handover(settings, channels, asyncio.get_running_loop())
     inbox = InboxRecorder(db)
@@ -114,6 +107,9 @@ async def _build(
         max_bytes=settings.media_max_bytes,
         workers=settings.ocr_workers,
     )
+    options = options or WorkerOptions()
+    # A sender process builds its own network client: not with a transport given in-process.
+    sender = sender_command(settings, options) if settings.delivery_process and transport is None else None
     worker = Worker(
         db=db,
         engine=engine,
@@ -122,6 +118,7 @@ async def _build(
         options=options,
         inbox=inbox,
         pictures=pictures,
+        sender=sender,
     )
     return AppState(
         settings=settings,
@@ -137,6 +134,14 @@ async def _build(
         web_limiter=SharedRateLimiter(settings.web_rate_per_minute, db),
         pictures=pictures,
     )
+
+
+class _App(FastAPI):
+    """The app, with the webhooks' short way in (`answer_directly`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not await answer_directly(self, scope, receive, send):
+            await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -180,7 +185,7 @@ def create_app(
 
     # The interactive API docs describe every endpoint: only in development.
     docs = settings.env.strip().lower() == "development"
-    app = FastAPI(
+    app = _App(
         title="Cảnh Giác",
         version="0.1.0",
         lifespan=lifespan,

@@ -66,6 +66,8 @@ def _metrics_dir() -> None:
 
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1, open_browser: bool = False) -> None:
     upgrade(settings.database_url)
+    if settings.delivery_process is None:  # each worker sends its replies from a process beside it
+        os.environ["CANHGIAC_DELIVERY_PROCESS"] = "true"
     if workers > 1:
         _metrics_dir()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host

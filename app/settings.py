@@ -96,3 +96,6 @@ class Settings(BaseSettings):
     # Human handoff: a conversation an officer took goes back to the bot after this long without an
     # officer message.
     handoff_timeout_minutes: float = Field(default=60, gt=0)
+    # Send replies from a process of its own (beside each web worker), so platform calls use another
+    # core. Unset: on under `canhgiac serve`, off for an app built in-process (tests).
+    delivery_process: bool | None = None

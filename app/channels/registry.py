@@ -33,9 +33,25 @@ __all__ = [
     "build_channels",
     "channel_routers",
     "channel_tokens",
+    "platform_client",
 ]
 
 log = logging.getLogger(__name__)
+
+HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Few connections: httpx's per-request cost grows with the number of requests in flight.
+HTTP_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+
+
+def platform_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The one HTTP client of a process for every platform call; `transport` replaces the network."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=HTTP_TIMEOUT,
+        limits=HTTP_LIMITS,
+        headers={"user-agent": "canhgiac-bot"},
+        follow_redirects=False,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.contracts import IncomingMessage, Reply
 from app.handoff import service as store
-from app.handoff.models import HandoffState
+from app.handoff.models import Handoff, HandoffState
 from app.nlu.analyzer import Analysis
 from app.nlu.handoff import asks_for_officer
 from app.provinces import Province
@@ -39,6 +39,10 @@ class Gate:
     silent: bool = False  # answer nothing (an officer has the conversation, or a change of control)
     notice: str | None = None  # say this first (the bot is back after an officer)
     waiting: bool = False  # the conversation waits for an officer: the bot's answers go in its transcript
+    # What the gate found, so the rules after it need not look again: `looked`, and then the
+    # conversation's handoff (id, state) as the gate left it, or None when it has none.
+    looked: bool = False
+    handoff: tuple[int, str] | None = None
 
 
 class Handoffs:
@@ -68,16 +72,19 @@ class Handoffs:
                 return Gate(silent=True)
         if asks_for_officer(text):
             was_waiting = row is not None and row.state == HandoffState.waiting.value
-            handoff_id = _join_queue(message, province, session, now, reason="asked", urgent=False)
+            handoff_id = _join_queue(message, province, session, now, reason="asked", urgent=False, row=row)
             if not was_waiting:
                 store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
                 if self.on_request is not None:
                     self.on_request(message)
-            return Gate(answer=officer_coming(province), waiting=True)
+            joined = (handoff_id, HandoffState.waiting.value)
+            return Gate(answer=officer_coming(province), waiting=True, looked=True, handoff=joined)
+        found = None if row is None or row.id is None else (row.id, row.state)
         if row is not None and row.resume_notice:
             row.resume_notice = False
-            return Gate(notice=RESUMED)
-        return Gate(waiting=row is not None and row.state == HandoffState.waiting.value)
+            return Gate(notice=RESUMED, looked=True, handoff=found)
+        waiting = found is not None and found[1] == HandoffState.waiting.value
+        return Gate(waiting=waiting, looked=True, handoff=found)
 
     def after_analysis(
         self,
@@ -87,26 +94,42 @@ class Handoffs:
         province: Province,
         session: Session,
         now: dt.datetime,
-    ) -> bool:
+        gate: Gate | None = None,
+    ) -> int | None:
         """An urgent story (money or an OTP gone, pressure now) joins the queue, marked urgent.
-        True when it joined just now (the bot says an officer was told)."""
+        The handoff's id when it joined just now (the bot says an officer was told). `gate`: what
+        the gate found before, if it looked."""
         if message.channel not in HANDOFF_CHANNELS or not (analysis.lost or analysis.urgent):
-            return False
-        found = store.lookup(session, channel=message.channel, user_id=message.user_id)
+            return None
+        if gate is not None and gate.looked:
+            found = gate.handoff
+        else:
+            found = store.lookup(session, channel=message.channel, user_id=message.user_id)
         if found is not None and found[1] != HandoffState.bot.value:
             store.mark_urgent(session, found[0])
-            return False
-        handoff_id = _join_queue(message, province, session, now, reason="urgent", urgent=True)
+            return None
+        row = None if found is None else store.get(session, found[0])
+        handoff_id = _join_queue(message, province, session, now, reason="urgent", urgent=True, row=row)
         store.note_message(session, handoff_id, author="citizen", text=_words(message), now=now)
-        return True
+        return handoff_id
 
     def note_replies(
-        self, message: IncomingMessage, replies: list[Reply], *, session: Session, now: dt.datetime
+        self,
+        message: IncomingMessage,
+        replies: list[Reply],
+        *,
+        session: Session,
+        now: dt.datetime,
+        waiting: int | None = None,
     ) -> None:
-        """The bot's answers in a conversation waiting for an officer, for the console's transcript."""
+        """The bot's answers in a conversation waiting for an officer, for the console's transcript.
+        `waiting`: the id of the handoff known to be waiting (saves looking it up)."""
         if message.channel not in HANDOFF_CHANNELS or not replies or message.control is not None:
             return
-        found = store.lookup(session, channel=message.channel, user_id=message.user_id)
+        if waiting is not None:
+            found: tuple[int, str] | None = (waiting, HandoffState.waiting.value)
+        else:
+            found = store.lookup(session, channel=message.channel, user_id=message.user_id)
         if found is not None and found[1] == HandoffState.waiting.value:
             text = "\n\n".join(reply.text for reply in replies)
             store.note_message(session, found[0], author="bot", text=text, now=now)
@@ -139,10 +162,13 @@ def _join_queue(
     *,
     reason: str,
     urgent: bool,
+    row: Handoff | None,
 ) -> int:
-    """The citizen's conversation joins the officers' queue; its handoff id."""
+    """The citizen's conversation joins the officers' queue; its handoff id. `row`: the
+    conversation's handoff as just found (None: it has none)."""
     return store.request(
         session,
+        row=row,
         channel=message.channel,
         channel_id=message.channel_id,
         user_id=message.user_id,

@@ -108,7 +108,9 @@ class _Call:
     picture: bool = False  # the text was read from a picture
     own: str = ""  # in a screenshot, the citizen's own bubbles
     seen: bool = False  # the same picture was sent before
-    queued: bool = False  # an urgent story just joined the officers' queue
+    gate: Gate = field(default_factory=Gate)  # what the handoff gate found
+    joined: int | None = None  # the handoff an urgent story just joined (the officers' queue)
+    address: str | None = None  # how the citizen speaks of themselves, once known
 
     def analyze(self, text: str) -> Analysis:
         """Each text analysed once per message."""
@@ -197,28 +199,35 @@ class Responder:
         gate = Gate()
         if not (text and is_forget_request(text)):  # a data-rights request is always answered
             gate = self.handoffs.gate(message, province=province, session=session, now=self.clock())
+        call.gate = gate
         if gate.silent:
             return []
+        waiting = gate.handoff[0] if gate.waiting and gate.handoff is not None else None
         if gate.answer is not None:
-            answer = _addressed(_simple(gate.answer), self._form(message, session))
+            answer = _addressed(_simple(gate.answer), self._form(message, session, call))
             if gate.waiting:
-                self.handoffs.note_replies(message, answer, session=session, now=self.clock())
+                self.handoffs.note_replies(
+                    message, answer, session=session, now=self.clock(), waiting=waiting
+                )
             return answer
         replies = self._handle_picture(message, text, province=province, session=session, call=call)
-        if replies and call.queued:
+        if replies and call.joined is not None:
             last = replies[-1]
-            told = address(URGENT_QUEUED, self._form(message, session))
+            told = address(URGENT_QUEUED, self._form(message, session, call))
             replies[-1] = type(last)(f"{last.text}\n\n{told}", last.quick_replies)
         if replies and gate.notice:
             first = replies[0]
-            notice = address(gate.notice, self._form(message, session))
+            notice = address(gate.notice, self._form(message, session, call))
             replies[0] = type(first)(f"{notice}\n\n{first.text}", first.quick_replies)
-        if gate.waiting or call.queued:  # only then is there a transcript to add to (saves a query)
-            self.handoffs.note_replies(message, replies, session=session, now=self.clock())
+        if gate.waiting or call.joined is not None:  # only then is there a transcript to add to
+            waiting = call.joined if call.joined is not None else waiting
+            self.handoffs.note_replies(message, replies, session=session, now=self.clock(), waiting=waiting)
         return replies
 
-    def _form(self, message: IncomingMessage, session: Session) -> str:
+    def _form(self, message: IncomingMessage, session: Session, call: _Call) -> str:
         """How the citizen speaks of themselves, as the conversation remembers it."""
+        if call.address is not None:
+            return call.address
         state = load_state(session, channel=message.channel, user_id=message.user_id)
         if state is None:
             return "bạn"
@@ -267,14 +276,17 @@ class Responder:
                 message, state, province=province, session=session, memo=memo, analyze=call.analyze
             )
             if result.replies is not None:
+                call.address = memo.address
                 return _addressed(result.replies, memo.address)
             replies = self._answer(message, text, province, session, memo, call) + result.after
+            call.address = memo.address
             return _addressed(replies, memo.address)
         memo = Memo.load(state.data if state is not None and state.flow == MEMO_FLOW else None)
         self._note_picture(message, memo, call)
         replies = self._answer(message, text, province, session, memo, call)
         if not memo.reporting:  # a report that started keeps the memo in its draft
             save_memo(session, channel=message.channel, user_id=message.user_id, memo=memo, now=now)
+        call.address = memo.address
         return _addressed(replies, memo.address)
 
     def _where(self, text: str) -> Province | None:
@@ -313,8 +325,9 @@ class Responder:
             memo.hear(analysis.address)
         if self.on_understood is not None:
             self.on_understood(message, analysis, province, session)
-        if self.handoffs.after_analysis(message, analysis, province=province, session=session, now=now):
-            call.queued = True
+        call.joined = self.handoffs.after_analysis(
+            message, analysis, province=province, session=session, now=now, gate=call.gate
+        )
         situation = analysis.situation
         if situation.topic == "status":
             return self._status(situation.refs, message, province, session)

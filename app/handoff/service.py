@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from types import EllipsisType
 
 from sqlalchemy import bindparam, case, delete, insert, or_, select, update
 from sqlmodel import Session
@@ -95,10 +96,13 @@ def request(
     reason: str,
     urgent: bool,
     now: dt.datetime,
+    row: Handoff | EllipsisType | None = ...,
 ) -> int:
     """The citizen asked for a person (or is in urgent trouble): the conversation joins the queue.
-    Returns the handoff's id."""
-    row = find(session, channel=channel, user_id=user_id)
+    Returns the handoff's id. `row`: the conversation's handoff if the caller just found it (None:
+    it has none); looked up when not given."""
+    if row is ...:
+        row = find(session, channel=channel, user_id=user_id)
     if row is None:  # the usual case, one INSERT (urgent stories arrive in floods too)
         values = {
             "channel": channel[:16],

@@ -21,7 +21,7 @@ import datetime as dt
 import logging
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 from sqlalchemy import Engine as Database
@@ -62,7 +62,10 @@ class Delivery:
         metrics: Metrics,
         options: WorkerOptions,
         gauge: LoadGauge,
+        on_done: Callable[[Sequence[OutboxItem], Sequence[SendResult]], None] | None = None,
     ) -> None:
+        # on_done: told when an event's pieces are through (sent, rescheduled or failed, and
+        # recorded) or left to another holder, with what became of each attempted piece.
         self._db = db
         self._channels = channels
         self._metrics = metrics
@@ -78,11 +81,12 @@ class Delivery:
         )
         self._tasks: set[asyncio.Task[None]] = set()  # sends in flight (strong references)
         self._tails: dict[tuple[str, str], asyncio.Task[None]] = {}  # last task per person: keeps order
+        self._on_done = on_done
 
     def lease_until(self, now: dt.datetime) -> dt.datetime:
         return now + dt.timedelta(seconds=self.options.lease_seconds)
 
-    def start(self) -> None:
+    async def start(self) -> None:
         self._renewals.start()
         self._results.start()
 
@@ -101,17 +105,25 @@ class Delivery:
         """Events whose pieces are waiting or being sent."""
         return len(self._tasks)
 
-    def submit(self, groups: Sequence[Sequence[OutboxItem]]) -> None:
-        """Send each event's pieces (leased to this process) after the same person's earlier ones."""
+    def submit(self, groups: Sequence[Sequence[OutboxItem]], *, recheck: bool = False) -> None:
+        """Send each event's pieces (leased to this process) after the same person's earlier ones.
+
+        `recheck`: renew every lease right before its send, however fresh (pieces taken back from a
+        holder that died: it may have sent and recorded some, and the renewal then fails).
+        """
         for items in groups:
             if items:
-                self._spawn(list(items))
+                self._spawn(list(items), recheck)
+
+    async def claim(self, limit: int) -> list[list[OutboxItem]]:
+        """Lease pieces whose time has come (retries, a dead holder's), grouped by event."""
+        if limit <= 0:
+            return []
+        return await asyncio.to_thread(self._claim_sync, limit)
 
     async def claim_due(self, limit: int) -> int:
-        """Lease pieces whose time has come (retries, a dead holder's) and send them; how many."""
-        if limit <= 0:
-            return 0
-        groups = await asyncio.to_thread(self._claim_sync, limit)
+        """Lease pieces whose time has come and send them; how many."""
+        groups = await self.claim(limit)
         self.submit(groups)
         return sum(len(items) for items in groups)
 
@@ -124,10 +136,10 @@ class Delivery:
 
     # --- one person's order ---
 
-    def _spawn(self, items: list[OutboxItem]) -> None:
+    def _spawn(self, items: list[OutboxItem], recheck: bool = False) -> None:
         key = (items[0].channel, items[0].user_id)
         previous = self._tails.get(key)
-        task = asyncio.create_task(self._send_after(previous, items))
+        task = asyncio.create_task(self._send_after(previous, items, recheck))
         self._tails[key] = task
         self._tasks.add(task)
         self._gauge.pieces_in_hand += len(items)
@@ -139,24 +151,31 @@ class Delivery:
         if self._tails.get(key) is task:
             del self._tails[key]
 
-    async def _send_after(self, previous: asyncio.Task[None] | None, items: list[OutboxItem]) -> None:
+    async def _send_after(
+        self, previous: asyncio.Task[None] | None, items: list[OutboxItem], recheck: bool
+    ) -> None:
         if previous is not None and not previous.done():
             await asyncio.wait([previous])
-        results = await self._send_event(items)
-        if not results:
-            return
-        try:
-            await self._results.submit(results)
-        except Exception:
-            # The pieces keep their lease; once it runs out the poller sends them again.
-            log.error("could not store the outcome of %d reply pieces", len(results))
+        results = await self._send_event(items, recheck)
+        if results:
+            try:
+                await self._results.submit(results)
+            except Exception:
+                # The pieces keep their lease; once it runs out the poller sends them again.
+                log.error("could not store the outcome of %d reply pieces", len(results))
+        if self._on_done is not None:
+            self._on_done(items, results)
 
-    async def _send_event(self, items: Sequence[OutboxItem]) -> list[SendResult]:
+    async def _send_event(self, items: Sequence[OutboxItem], recheck: bool = False) -> list[SendResult]:
         results: list[SendResult] = []
         for index, item in enumerate(items):
             async with self._send_slots:
-                held = item if self._fresh(item) else await self._renew(item)
+                held = item if not recheck and self._fresh(item) else await self._renew(item)
                 if held is None:
+                    if recheck:
+                        # Taken back from a dead holder: this one it had sent; the rest may not be.
+                        # (Taken over by anyone else they cannot be: their leases run out together.)
+                        continue
                     # Taken over (or final) while it waited: its new holder sends it and those after it.
                     break
                 result = await self._send_one(held)

@@ -35,6 +35,7 @@ from app.runtime.delivery import Delivery
 from app.runtime.load import LoadGauge
 from app.runtime.options import WorkerOptions
 from app.runtime.pictures import Pictures
+from app.runtime.sender import SenderCommand, SenderProcess
 
 __all__ = ["Worker"]
 
@@ -54,7 +55,9 @@ class Worker:
         options: WorkerOptions | None = None,
         inbox: InboxRecorder | None = None,
         pictures: Pictures | None = None,
+        sender: SenderCommand | None = None,
     ) -> None:
+        """`sender`: send replies from that child process (see `app.runtime.sender`)."""
         self._db = db
         self.options = options or WorkerOptions()
         self._inbox = inbox
@@ -64,8 +67,11 @@ class Worker:
             most=self.options.max_backlog,
             waiting_acks=inbox.take_most_waiting if inbox is not None else lambda: 0,
         )
-        self.delivery = Delivery(
-            db=db, channels=channels, metrics=metrics, options=self.options, gauge=self.load
+        local = Delivery(db=db, channels=channels, metrics=metrics, options=self.options, gauge=self.load)
+        self.delivery: Delivery | SenderProcess = (
+            local
+            if sender is None
+            else SenderProcess(command=sender, local=local, gauge=self.load, metrics=metrics)
         )
         self.answering = Answering(
             db=db,
@@ -87,7 +93,7 @@ class Worker:
 
     async def start(self) -> None:
         self._running = True
-        self.delivery.start()
+        await self.delivery.start()
         self._answerer = asyncio.create_task(self._answer_loop(), name="worker-answer")
         if self.options.run_poller:
             self._poller = asyncio.create_task(self._poll_loop(), name="worker-poll")

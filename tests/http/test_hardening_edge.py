@@ -14,7 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from channel_support import OA_ID, ZALO_APP_ID, Bot, FakePlatform, make_settings, running_bot, wait_until
+from channel_support import (
+    OA_ID,
+    ZALO_APP_ID,
+    Bot,
+    FakePlatform,
+    fb_body,
+    make_settings,
+    running_bot,
+    wait_until,
+)
 from sqlalchemy import text
 
 from app.channels.web import router as web_router
@@ -392,7 +401,12 @@ async def test_every_response_carries_the_security_headers(bot: Bot):
         await bot.client.post("/api/chat", content=b"{", headers={"content-type": "application/json"}),
         await bot.client.get("/healthz"),
         await bot.client.get("/no-such-page"),
+        # Webhooks take a short way past the middleware stack: they get the headers all the same.
+        await bot.messenger(fb_body("h-psid", "h-mid", "xin chào")),
+        await bot.messenger(b"{}", headers={"x-hub-signature-256": "sha256=00"}),
+        await bot.client.post("/webhooks/no-such-channel", content=b"{}"),
     ]
+    assert [r.status_code for r in responses[-3:]] == [200, 403, 404]
     for response in responses:
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["content-security-policy"] == CSP

@@ -1,5 +1,6 @@
 """Helpers for the channel tests: a running app over HTTP, and a fake Graph / Zalo API that records
-every call it receives (an httpx.MockTransport injected through the app factory: no network)."""
+every call it receives (an httpx.MockTransport injected through the app factory: no network; or on
+loopback, for a sender process)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import asyncio
 import hashlib
 import hmac
 import json
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +342,43 @@ async def running_bot(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bot.test") as client:
             yield Bot(app, client, platform)
+
+
+@contextmanager
+def on_loopback(platform: FakePlatform) -> Iterator[str]:
+    """`platform` served over real HTTP on loopback (for code in another process); yields its base
+    URL. Each request is handled on a thread of its own, so a scripted slow answer holds no other."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _answer(self) -> None:
+            content = self.rfile.read(int(self.headers.get("content-length", "0")))
+            request = httpx.Request(
+                self.command,
+                f"http://{self.headers.get('host', '127.0.0.1')}{self.path}",
+                headers=dict(self.headers),
+                content=content,
+            )
+            response = platform.handle(request)
+            body = response.read()
+            self.send_response(response.status_code)
+            self.send_header("content-type", response.headers.get("content-type", "application/json"))
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -91,7 +91,7 @@ class ZaloClient:
         self, http: httpx.AsyncClient, *, api_base: str, tokens: ZaloTokenStore, buttons: bool = False
     ) -> None:
         self._http = http
-        self._url = api_base.rstrip("/") + "/v3.0/oa/message/cs"
+        self._url = httpx.URL(api_base.rstrip("/") + "/v3.0/oa/message/cs")  # parsed once, not per send
         self.tokens = tokens
         self.buttons = buttons
 
