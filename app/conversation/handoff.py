@@ -11,7 +11,7 @@ with the bot after an officer had it gets a one-time notice. Urgent stories join
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -53,6 +53,11 @@ class Handoffs:
         # Called (inside the transaction) when a conversation joins the queue: the app factory
         # passes the Messenger thread to the Page inbox from here, once the transaction is done.
         self.on_request: Callable[[IncomingMessage], None] | None = None
+
+    def prefetch(self, session: Session, messages: Sequence[IncomingMessage]) -> None:
+        """Look up the handoffs of these messages' conversations at once (see `store.prefetch`)."""
+        keys = [(m.channel, m.user_id) for m in messages if m.channel in HANDOFF_CHANNELS]
+        store.prefetch(session, keys)
 
     def gate(
         self, message: IncomingMessage, *, province: Province, session: Session, now: dt.datetime

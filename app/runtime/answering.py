@@ -113,6 +113,7 @@ class Answering:
         while events:
             now = utcnow()
             with transaction(self._db) as session:
+                self._engine.prefetch(session, [event.message for event in events])
                 answered = [(event, self._handle(event, session, prepared[event.id])) for event in events]
                 won = complete(session, [event.id for event in events], now=now)
                 if len(won) != len(events):  # some were answered elsewhere: redo without them
