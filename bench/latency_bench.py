@@ -14,6 +14,7 @@ duplicated (a piece received twice) and the server's CPU milliseconds per messag
 phase's start until its replies are in).
 
 Usage: python bench/latency_bench.py [--seconds S] [--burst N] [--only sqlite-1,postgresql-2]
+       [--platform-ms MS]  (the fake platform answers each send after MS milliseconds, as a real one)
 PostgreSQL: CANHGIAC_BENCH_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test);
 skipped when unreachable.
 """
@@ -49,7 +50,8 @@ TARGET_P50_MS, TARGET_P99_MS, TARGET_BURST_S = 150.0, 1000.0, 15.0
 # The fake platform, recording arrival times (run as a subprocess: --latency-platform PORT)
 
 
-def run_latency_platform(port: int) -> None:
+def run_latency_platform(port: int, delay: float = 0.0) -> None:
+    """`delay`: seconds the platform takes to answer each send (the real APIs answer in ~0.1–0.3 s)."""
     arrivals: defaultdict[str, list[float]] = defaultdict(list)  # recipient -> arrival times
     seen: Counter[tuple[str, str]] = Counter()  # (recipient, text digest) -> times received
     sends = {"n": 0}
@@ -76,6 +78,8 @@ def run_latency_platform(port: int) -> None:
                     pair = {"access_token": "bench-a", "refresh_token": "bench-r", "expires_in": "90000"}
                     writer.write(wb.response_bytes(200, json.dumps(pair).encode()))
                 else:
+                    if delay:
+                        await asyncio.sleep(delay)
                     data = json.loads(body or b"{}")
                     sends["n"] += 1
                     text = (data.get("message") or {}).get("text", "")
@@ -398,10 +402,13 @@ def main() -> None:
         "--drain-limit", type=float, default=60.0, help="seconds to wait for a phase's replies"
     )
     parser.add_argument("--only", default="", help="comma-separated configuration names")
+    parser.add_argument(
+        "--platform-ms", type=float, default=0.0, help="milliseconds the fake platform takes per send"
+    )
     parser.add_argument("--latency-platform", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.latency_platform:
-        run_latency_platform(args.latency_platform)
+        run_latency_platform(args.latency_platform, args.platform_ms / 1000)
         return
     wb._install_uvloop()
     configs = [wb.Config("sqlite-1", "sqlite", 1), wb.Config("postgresql-2", "postgresql", 2)]
@@ -410,7 +417,15 @@ def main() -> None:
     expected = wb.expected_pieces()
     platform_port = wb.free_port()
     platform = subprocess.Popen(
-        [sys.executable, str(Path(__file__)), "--latency-platform", str(platform_port)], cwd=wb.ROOT
+        [
+            sys.executable,
+            str(Path(__file__)),
+            "--latency-platform",
+            str(platform_port),
+            "--platform-ms",
+            str(args.platform_ms),
+        ],
+        cwd=wb.ROOT,
     )
     phases: list[Phase] = []
     try:

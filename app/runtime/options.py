@@ -20,7 +20,10 @@ class WorkerOptions:
     max_attempts: int = 8  # sends of one piece before it is marked failed
     backoff_base: float = 2.0  # first retry after 1-2 s, then doubling...
     backoff_cap: float = 600.0  # ...up to 5-10 min
-    max_concurrent_sends: int = 8  # platform calls in flight at once (per process)
+    # Platform calls in flight at once (per process). The platforms answer in ~0.1–0.3 s, so this
+    # bounds the replies a process sends per second: 64 → ~200–600/s; 8 held a deployment to ~50/s
+    # (`make bench-latency` with `--platform-ms 100`).
+    max_concurrent_sends: int = 64
     max_process_attempts: int = 5  # database failures while answering one event before it is failed
     batch_size: int = 200  # events or pieces the poller picks up at once
     # Events per answering transaction: small, so the first replies of a burst leave at once and,
