@@ -8,6 +8,7 @@ a folder (parse, verify, send) and one entry here.
 from __future__ import annotations
 
 import logging
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -70,10 +71,19 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
 
 def platform_client(transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """The one HTTP client of a process for every platform call; `transport` replaces the network."""
+    """The one HTTP client of a process for every platform call; `transport` replaces the network.
+
+    Behind a proxy set in the environment (HTTPS_PROXY…), httpx's own transport with one pool of the
+    same size: httpx honours those variables only when it builds the transport itself.
+    """
+    proxied = any(scheme != "no" for scheme in urllib.request.getproxies())
+    if transport is None and not proxied:
+        transport = PooledTransport()
+    size = POOLS * POOL_SIZE
     return httpx.AsyncClient(
-        transport=transport or PooledTransport(),
+        transport=transport,
         timeout=HTTP_TIMEOUT,
+        limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
         headers={"user-agent": "canhgiac-bot"},
         follow_redirects=False,
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from app.channels.registry import PooledTransport, platform_client
@@ -44,8 +45,11 @@ def slow_server(together: int) -> Iterator[tuple[str, list[int]]]:
             self.end_headers()
             self.wfile.write(body)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        request_queue_size = 64  # 16 connections at once (the default backlog of 5 drops some)
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -95,3 +99,20 @@ async def test_each_request_takes_the_least_busy_pool():
     assert transport._busy == [0, 0, 0]
     await transport.aclose()
     assert seen[-3:] == [-1, -2, -3]
+
+
+async def test_a_proxy_in_the_environment_is_honoured(monkeypatch: pytest.MonkeyPatch):
+    """httpx reads HTTPS_PROXY only for a transport it builds itself: behind a proxy, no pools."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    direct = platform_client()
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    proxied = platform_client()
+    try:
+        assert isinstance(direct._transport, PooledTransport)
+        assert not isinstance(proxied._transport, PooledTransport)
+        mounted = proxied._transport_for_url(httpx.URL("https://graph.facebook.com/v25.0/me/messages"))
+        assert isinstance(mounted, httpx.AsyncHTTPTransport) and mounted is not proxied._transport
+    finally:
+        await direct.aclose()
+        await proxied.aclose()

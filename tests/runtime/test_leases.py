@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from outbox_support import written
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from app.contracts import IncomingMessage, Reply
-from app.inbox.service import RecordedEvent, complete, record
-from app.outbox.service import OUTBOX, SendResult, apply_results, claim_due, enqueue, renew
+from app.outbox.service import OUTBOX, OutboxItem, SendResult, apply_results, claim_due, renew
 
 
-def _written(db: Engine, lease_until: dt.datetime) -> list:
-    now = dt.datetime.now(dt.UTC)
-    message = IncomingMessage("messenger", "104857600000001", "6500000000000901", "m_lease", "xin chào")
-    with Session(db) as session:
-        [event_id] = record(session.connection(), [message])
-        assert event_id is not None
-        complete(session, [event_id])
-        [items] = enqueue(
-            session,
-            [(RecordedEvent(event_id, message), [Reply("một"), Reply("hai")])],
-            now=now,
-            lease_until=lease_until,
-        )
-        session.commit()
-    return items
+def _written(db: Engine, lease_until: dt.datetime) -> list[OutboxItem]:
+    return written(db, lease_until, user_id="6500000000000901", message_id="m_lease")
 
 
 def test_the_holder_renews_its_lease(db_engine: Engine):

@@ -25,14 +25,14 @@ from channel_support import (
     wait_until,
     zalo_body,
 )
+from outbox_support import written
 from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
-from app.contracts import IncomingMessage, QuickReply, Reply
-from app.inbox.service import RecordedEvent, complete, record
+from app.contracts import QuickReply, Reply
 from app.main import create_app
 from app.ops.metrics import Metrics
-from app.outbox.service import OUTBOX, OutboxItem, SendResult, apply_results, enqueue
+from app.outbox.service import OUTBOX, OutboxItem, SendResult, apply_results
 from app.runtime import WorkerOptions
 from app.runtime.delivery import Delivery
 from app.runtime.load import LoadGauge
@@ -161,18 +161,9 @@ class RecordingChannel:
 async def test_pieces_taken_back_from_a_dead_sender_are_rechecked(db_engine: Engine, recheck: bool):
     """The child sent and recorded the first piece, then died before reporting it: taken back with
     `recheck`, only the second goes out (without it, the first would go out twice)."""
-    now = dt.datetime.now(dt.UTC)
-    message = IncomingMessage("messenger", "104857600000001", "6500000000000902", "m_back", "xin chào")
+    fresh = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)  # no renewal needed by default
+    items = written(db_engine, fresh, user_id="6500000000000902", message_id="m_back")
     with Session(db_engine) as session:
-        [event_id] = record(session.connection(), [message])
-        assert event_id is not None
-        complete(session, [event_id])
-        [items] = enqueue(
-            session,
-            [(RecordedEvent(event_id, message), [Reply("một"), Reply("hai")])],
-            now=now,
-            lease_until=now + dt.timedelta(seconds=60),  # fresh: no renewal needed by default
-        )
         apply_results(session, [SendResult(items[0].id, "sent", 1, platform_message_id="m0")])
         session.commit()
     channel = RecordingChannel()
@@ -186,5 +177,5 @@ async def test_pieces_taken_back_from_a_dead_sender_are_rechecked(db_engine: Eng
     await delivery.stop(5.0)
     assert channel.sent == (["hai"] if recheck else ["một", "hai"])
     with Session(db_engine) as session:
-        rows = session.execute(select(OUTBOX.c.status).where(OUTBOX.c.event_id == event_id)).all()
+        rows = session.execute(select(OUTBOX.c.status).where(OUTBOX.c.event_id == items[0].event_id)).all()
     assert [row.status for row in rows] == ["sent", "sent"]
