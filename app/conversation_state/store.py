@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, bindparam, delete, select
 from sqlmodel import Field, Session, SQLModel
 
-from app.db import UTCDateTime, rowcount, upsert_insert, utcnow
+from app.db import ReadAhead, UTCDateTime, rowcount, upsert_insert, utcnow
 
 __all__ = [
     "ConversationState",
@@ -66,16 +66,14 @@ _LOAD_LOCKED = _LOAD.with_for_update()
 # overlapping batches take them in the same order.
 _LOAD_MANY = (
     select(STATES.c.channel, STATES.c.user_id, STATES.c.flow, STATES.c.data, STATES.c.updated_at)
-    # Two lists rather than pairs: SQLite searches the (channel, user_id) index only this way. A
-    # pair not asked for (another channel's user with the same id) is dropped after reading.
-    .where(
+    .where(  # two lists, not pairs: see `ReadAhead.lists`
         STATES.c.channel.in_(bindparam("channels", expanding=True)),
         STATES.c.user_id.in_(bindparam("users", expanding=True)),
     )
     .order_by(STATES.c.channel, STATES.c.user_id)
 )
 _LOAD_MANY_LOCKED = _LOAD_MANY.with_for_update()
-_PREFETCHED = "conversation_states"  # Session.info: (channel, user_id) -> StoredState | None
+_READ_AHEAD: ReadAhead[StoredState] = ReadAhead("conversation_states")
 
 
 @cache
@@ -99,25 +97,18 @@ def prefetch_states(session: Session, keys: Sequence[tuple[str, str]]) -> None:
         return
     connection = session.connection()
     stmt = _LOAD_MANY_LOCKED if connection.dialect.name == "postgresql" else _LOAD_MANY
-    lists = {"channels": sorted({c for c, _ in keys}), "users": sorted({u for _, u in keys})}
     found = {
         (row.channel, row.user_id): StoredState(row.flow, dict(row.data or {}), row.updated_at)
-        for row in connection.execute(stmt, lists)
+        for row in connection.execute(stmt, ReadAhead.lists(keys))
     }
-    session.info[_PREFETCHED] = {key: found.get(key) for key in keys}
-
-
-def _drop_prefetched(session: Session, channel: str, user_id: str) -> None:
-    prefetched = session.info.get(_PREFETCHED)
-    if prefetched:
-        prefetched.pop((channel, user_id), None)
+    _READ_AHEAD.keep(session, keys, found)
 
 
 def load_state(session: Session, *, channel: str, user_id: str) -> StoredState | None:
     """The citizen's open flow, locked for this transaction on PostgreSQL."""
-    prefetched = session.info.get(_PREFETCHED)
-    if prefetched and (channel, user_id) in prefetched:
-        return prefetched.pop((channel, user_id))  # type: ignore[no-any-return]
+    read, state = _READ_AHEAD.take(session, (channel, user_id))
+    if read:
+        return state
     connection = session.connection()
     stmt = _LOAD_LOCKED if connection.dialect.name == "postgresql" else _LOAD
     row = connection.execute(stmt, {"channel": channel, "user_id": user_id}).first()
@@ -136,7 +127,7 @@ def save_state(
     now: dt.datetime | None = None,
 ) -> None:
     """Create or replace the citizen's state in one statement."""
-    _drop_prefetched(session, channel, user_id)
+    _READ_AHEAD.drop(session, (channel, user_id))
     when = now or utcnow()
     connection = session.connection()
     values = {"channel": channel, "user_id": user_id, "flow": flow, "data": data}
@@ -147,7 +138,7 @@ def save_state(
 
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's state; returns how many rows went (0 or 1)."""
-    _drop_prefetched(session, channel, user_id)
+    _READ_AHEAD.drop(session, (channel, user_id))
     result = session.execute(delete(STATES).where(STATES.c.channel == channel, STATES.c.user_id == user_id))
     return rowcount(result)
 

@@ -15,11 +15,13 @@ from app.db.engine import (
     write_connection,
 )
 from app.db.locks import WouldBlock, write_lock
+from app.db.read_ahead import ReadAhead
 from app.db.types import ID_TYPE, UTCDateTime, as_utc, rowcount, upsert_insert, utcnow
 
 __all__ = [
     "ID_TYPE",
     "GroupCommit",
+    "ReadAhead",
     "SqliteCheckpointer",
     "UTCDateTime",
     "WouldBlock",

@@ -14,7 +14,7 @@ from types import EllipsisType
 from sqlalchemy import bindparam, case, delete, insert, or_, select, update
 from sqlmodel import Session
 
-from app.db import as_utc, rowcount
+from app.db import ReadAhead, as_utc, rowcount
 from app.handoff.models import HANDOFF_MESSAGES, HANDOFFS, Handoff, HandoffMessage, HandoffState
 
 __all__ = [
@@ -53,11 +53,11 @@ _INSERT_MESSAGE = insert(HANDOFF_MESSAGES)
 
 # Many conversations at once (a batch being answered).
 _LOOKUP_MANY = select(HANDOFFS.c.channel, HANDOFFS.c.user_id, HANDOFFS.c.id, HANDOFFS.c.state).where(
-    # Two lists rather than pairs: SQLite searches the index only this way (see conversation_state).
+    # Two lists, not pairs: see `ReadAhead.lists`.
     HANDOFFS.c.channel.in_(bindparam("channels", expanding=True)),
     HANDOFFS.c.user_id.in_(bindparam("users", expanding=True)),
 )
-_PREFETCHED = "handoffs"  # Session.info: (channel, user_id) -> (id, state) | None
+_READ_AHEAD: ReadAhead[tuple[int, str]] = ReadAhead("handoffs")  # (id, state)
 
 
 def prefetch(session: Session, keys: Sequence[tuple[str, str]]) -> None:
@@ -66,17 +66,16 @@ def prefetch(session: Session, keys: Sequence[tuple[str, str]]) -> None:
     starts from a lookup of it). For citizens with one message in the batch."""
     if not keys:
         return
-    lists = {"channels": sorted({c for c, _ in keys}), "users": sorted({u for _, u in keys})}
-    rows = session.connection().execute(_LOOKUP_MANY, lists)
+    rows = session.connection().execute(_LOOKUP_MANY, ReadAhead.lists(keys))
     found = {(row.channel, row.user_id): (int(row.id), str(row.state)) for row in rows}
-    session.info[_PREFETCHED] = {key: found.get(key) for key in keys}
+    _READ_AHEAD.keep(session, keys, found)
 
 
 def lookup(session: Session, *, channel: str, user_id: str) -> tuple[int, str] | None:
     """The conversation's handoff id and state, without loading the row."""
-    prefetched = session.info.get(_PREFETCHED)
-    if prefetched and (channel, user_id) in prefetched:
-        return prefetched.pop((channel, user_id))  # type: ignore[no-any-return]
+    read, found = _READ_AHEAD.take(session, (channel, user_id))
+    if read:
+        return found
     row = session.connection().execute(_LOOKUP, {"channel": channel, "user_id": user_id}).first()
     return None if row is None else (int(row.id), str(row.state))
 
@@ -262,9 +261,7 @@ def transcript(session: Session, handoff_id: int, *, limit: int = 200) -> Sequen
 
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's handoff and its transcript; returns how many rows went."""
-    prefetched = session.info.get(_PREFETCHED)
-    if prefetched:
-        prefetched.pop((channel, user_id), None)
+    _READ_AHEAD.drop(session, (channel, user_id))
     ids = select(HANDOFFS.c.id).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id)
     messages = rowcount(
         session.execute(delete(HANDOFF_MESSAGES).where(HANDOFF_MESSAGES.c.handoff_id.in_(ids)))
