@@ -14,7 +14,6 @@ import gc
 import json
 import logging
 import os
-import signal
 import sys
 from typing import Any
 
@@ -90,9 +89,6 @@ async def _run(out: int) -> None:
 
 
 def main() -> None:
-    # Ctrl+C in a terminal reaches the whole process group: the web process decides when this one
-    # stops (it closes our stdin once its own sends are handed over), so the signal is not ours.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.dup(1)  # the reports' own descriptor; stray prints land on stderr instead
     os.dup2(2, 1)
     try:

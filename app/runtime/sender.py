@@ -130,6 +130,10 @@ class SenderProcess:
                 stdout=asyncio.subprocess.PIPE,
                 env=dict(self._command.env),
                 limit=LINE_LIMIT,
+                # Out of the terminal's process group: Ctrl+C is for this process, which stops the
+                # child by closing its stdin once its own sends are handed over (a signal could
+                # land while the child still imports).
+                start_new_session=True,
             )
         except OSError:
             log.exception("could not start the sender process; replies are sent from this one")
