@@ -12,19 +12,46 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine, event
 
 from app.db.locks import WouldBlock
 
-__all__ = ["GroupCommit", "SqliteCheckpointer"]
+__all__ = ["GroupCommit", "SqliteCheckpointer", "when_unlocked"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# A commit on the loop that finds the SQLite write lock taken tries again this often, this long.
+INLINE_RETRY = 0.002
+INLINE_PATIENCE = 0.1
+
+
+async def when_unlocked(attempt: Callable[[], R], *, meanwhile: Callable[[], None] | None = None) -> R | None:
+    """`attempt()` on the event loop as soon as it stops raising `WouldBlock` (it takes the SQLite
+    write lock without waiting), trying every `INLINE_RETRY` for `INLINE_PATIENCE`; None if the lock
+    stayed taken (the caller then waits for it in a thread). `meanwhile` runs between two tries.
+
+    Why not a thread at once: a thread holding the lock must win the GIL back from the busy loop
+    after every SQLite call, so it holds the one write lock of every process several times longer
+    than the work needs, and all writers queue behind it (at 500 webhooks/s on SQLite, the lock was
+    taken all the time and replies fell seconds behind; on the loop they leave within ~40 ms).
+    """
+    deadline = time.monotonic() + INLINE_PATIENCE
+    while True:
+        with contextlib.suppress(WouldBlock):
+            return attempt()
+        if time.monotonic() >= deadline:
+            return None
+        await asyncio.sleep(INLINE_RETRY)
+        if meanwhile is not None:
+            meanwhile()
 
 
 class GroupCommit(Generic[T, R]):
@@ -48,9 +75,9 @@ class GroupCommit(Generic[T, R]):
         self._async_flush = async_flush
         self._max_batch = max_batch
         # try_inline: a variant of `flush` to call on the event loop itself, raising `WouldBlock`
-        # rather than waiting. For a local SQLite file a commit takes a millisecond or two: less
-        # than handing it to a thread that must win the GIL back after every SQLite call while the
-        # loop is busy. When another writer holds the database, the batch goes to a thread.
+        # rather than waiting. For a local SQLite file a commit takes a millisecond or two there
+        # (see `when_unlocked`); while another writer holds the lock the batch keeps growing, and
+        # only a lock taken past `INLINE_PATIENCE` sends it to a thread.
         self._try_inline = try_inline
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -77,21 +104,24 @@ class GroupCommit(Generic[T, R]):
         self._queue.put_nowait((item, future))
         return await future
 
+    def _fill(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        while len(batch) < self._max_batch and not self._queue.empty():
+            batch.append(self._queue.get_nowait())
+
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            self._fill(batch)
             try:
-                items = [item for item, _ in batch]
                 results = None
                 if self._async_flush is not None:
-                    results = await self._async_flush(items)
+                    results = await self._async_flush([item for item, _ in batch])
                 elif self._try_inline is not None:
-                    with contextlib.suppress(WouldBlock):
-                        results = self._try_inline(items)
+                    results = await when_unlocked(
+                        partial(_call, self._try_inline, batch), meanwhile=partial(self._fill, batch)
+                    )
                 if results is None:
-                    results = await asyncio.to_thread(self._flush, items)
+                    results = await asyncio.to_thread(self._flush, [item for item, _ in batch])
             except Exception as exc:  # every caller of the batch gets the error; the loop goes on
                 log.warning("group commit of %d items failed: %s", len(batch), type(exc).__name__)
                 for _, future in batch:
@@ -106,6 +136,10 @@ class GroupCommit(Generic[T, R]):
                     if not future.done():  # cancelled mid-commit: do not leave a caller waiting
                         future.cancel()
                     self._queue.task_done()
+
+
+def _call(flush: Callable[[Sequence[T]], Sequence[R]], batch: list[tuple[T, Any]]) -> Sequence[R]:
+    return flush([item for item, _ in batch])  # the batch as it is now (it grows while it waits)
 
 
 class SqliteCheckpointer:
