@@ -3,7 +3,7 @@
 Engines are built by the app factory / CLI from settings, never at import time.
 """
 
-from app.db.batching import GroupCommit, SqliteCheckpointer, when_unlocked
+from app.db.batching import GroupCommit, SqliteCheckpointer
 from app.db.engine import (
     alembic_config,
     downgrade,
@@ -36,7 +36,6 @@ __all__ = [
     "upgrade",
     "upsert_insert",
     "utcnow",
-    "when_unlocked",
     "write_connection",
     "write_lock",
 ]

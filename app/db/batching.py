@@ -40,8 +40,9 @@ async def when_unlocked(attempt: Callable[[], R], *, meanwhile: Callable[[], Non
 
     Why not a thread at once: a thread holding the lock must win the GIL back from the busy loop
     after every SQLite call, so it holds the one write lock of every process several times longer
-    than the work needs, and all writers queue behind it (at 500 webhooks/s on SQLite, the lock was
-    taken all the time and replies fell seconds behind; on the loop they leave within ~40 ms).
+    than the work needs, and every writer queues behind it. At 500 webhooks/s on SQLite the lock was
+    taken all the time (the sender's result commits held it 7–25 ms for a millisecond of work) and
+    replies fell seconds behind with a core to spare (`make bench-latency`).
     """
     deadline = time.monotonic() + INLINE_PATIENCE
     while True:
@@ -55,7 +56,7 @@ async def when_unlocked(attempt: Callable[[], R], *, meanwhile: Callable[[], Non
 
 
 class GroupCommit(Generic[T, R]):
-    """Batch concurrent submissions into one call of `flush(items) -> results` run in a thread.
+    """Batch concurrent submissions into one call of `flush(items) -> results`, off the callers' path.
 
     While one batch is being committed the next one fills up, so under load each commit carries many
     items and at rest a single item is committed at once (no waiting for a timer).
