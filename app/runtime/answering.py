@@ -6,8 +6,8 @@ it pending → done first (compare-and-set, in the same transaction as its repli
 engine wrote); a loser rolls back and discards its answer.
 
 The costly part of answering, analysing the text, happens before the transaction opens
-(`Responder.prepare`): on SQLite the transaction holds the one write lock, which every webhook's
-acknowledgement also needs.
+(`Responder.prepare`): on SQLite the transaction holds the one write lock, which every
+webhook's acknowledgement also needs, so there it runs on the event loop (see `when_unlocked`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from sqlalchemy import Engine as Database
 from sqlalchemy.exc import DataError, SQLAlchemyError
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from app.contracts import Reply
 from app.conversation.responder import Prepared, Responder
 from app.db import transaction, utcnow
+from app.db.batching import when_unlocked
 from app.inbox.service import RecordedEvent, complete, note_failure
 from app.outbox.service import OutboxItem, enqueue
 from app.provinces import Province
@@ -46,6 +48,10 @@ def apology(province: Province) -> list[Reply]:
     return [Reply(text, MAIN_ACTIONS)]
 
 
+def _batch_failed(size: int) -> None:
+    log.warning("answering a batch of %d events failed; answering them one by one", size, exc_info=True)
+
+
 class Answering:
     """Turns events into leased reply pieces; `deliver` receives them batch by batch."""
 
@@ -65,8 +71,16 @@ class Answering:
         self._lease_until = lease_until
 
     async def answer(self, events: Sequence[RecordedEvent]) -> None:
-        """Answer `events` (in a thread), handing each batch's replies to delivery as it commits."""
+        """Answer `events`, handing each batch's replies to delivery as it commits.
+
+        On SQLite each batch's transaction runs on the event loop as soon as the write lock is free
+        (`when_unlocked`: in a thread it would hold the lock several times longer), after its
+        analysis in a thread. Elsewhere the whole of it runs in a thread.
+        """
         if not events:
+            return
+        if self._db.dialect.name == "sqlite":
+            await self._answer_on_loop(list(events))
             return
         loop = asyncio.get_running_loop()
 
@@ -76,10 +90,27 @@ class Answering:
 
         await asyncio.to_thread(self._answer_sync, list(events), handed)
 
-    def _answer_sync(self, events: list[RecordedEvent], handed: Callable[[Groups], None]) -> None:
+    def _chunks(self, events: list[RecordedEvent]) -> list[list[RecordedEvent]]:
         size = max(1, self.options.answer_batch)
-        for start in range(0, len(events), size):
-            handed(self._answer_chunk(events[start : start + size]))
+        return [events[start : start + size] for start in range(0, len(events), size)]
+
+    def _answer_sync(self, events: list[RecordedEvent], handed: Callable[[Groups], None]) -> None:
+        for chunk in self._chunks(events):
+            handed(self._answer_chunk(chunk, self._prepare_all(chunk)))
+
+    async def _answer_on_loop(self, events: list[RecordedEvent]) -> None:
+        for chunk in self._chunks(events):
+            # Analysis in a thread: a long message must not hold up the acknowledgements.
+            prepared = await asyncio.to_thread(self._prepare_all, chunk)
+            try:
+                groups = await when_unlocked(partial(self._answer_batch, chunk, prepared, wait=False))
+            except Exception:
+                _batch_failed(len(chunk))
+                groups = await asyncio.to_thread(self._answer_each, chunk, prepared)
+            if groups is None:  # the lock stayed taken: wait for it in a thread
+                groups = await asyncio.to_thread(self._answer_chunk, chunk, prepared)
+            if groups:
+                self._deliver(groups)
 
     def _province(self, event: RecordedEvent) -> Province:
         return self._engine.provinces.for_channel(event.message.channel, event.message.channel_id)
@@ -90,15 +121,18 @@ class Answering:
         except Exception:  # answered without: the failure shows again inside, where it gets the apology
             return None
 
-    def _answer_chunk(self, events: Sequence[RecordedEvent]) -> Groups:
+    def _prepare_all(self, events: Sequence[RecordedEvent]) -> dict[int, Prepared | None]:
+        return {event.id: self._prepare(event) for event in events}  # outside any lock
+
+    def _answer_chunk(self, events: Sequence[RecordedEvent], prepared: dict[int, Prepared | None]) -> Groups:
         """Answer events in one transaction; on any trouble, one transaction per event."""
-        prepared = {event.id: self._prepare(event) for event in events}  # outside any lock
         try:
             return self._answer_batch(events, prepared)
         except Exception:
-            log.warning(
-                "answering a batch of %d events failed; answering them one by one", len(events), exc_info=True
-            )
+            _batch_failed(len(events))
+        return self._answer_each(events, prepared)
+
+    def _answer_each(self, events: Sequence[RecordedEvent], prepared: dict[int, Prepared | None]) -> Groups:
         out: Groups = []
         for event in events:
             out.extend(self._answer_one(event, prepared.get(event.id)))
@@ -109,10 +143,13 @@ class Answering:
             event.message, province=self._province(event), session=session, prepared=prepared
         )
 
-    def _answer_batch(self, events: Sequence[RecordedEvent], prepared: dict[int, Prepared | None]) -> Groups:
+    def _answer_batch(
+        self, events: Sequence[RecordedEvent], prepared: dict[int, Prepared | None], *, wait: bool = True
+    ) -> Groups:
+        """`wait=False`: raise `WouldBlock` at once if another writer holds the SQLite lock."""
         while events:
             now = utcnow()
-            with transaction(self._db) as session:
+            with transaction(self._db, wait=wait) as session:
                 self._engine.prefetch(session, [event.message for event in events])
                 answered = [(event, self._handle(event, session, prepared[event.id])) for event in events]
                 won = complete(session, [event.id for event in events], now=now)

@@ -1,4 +1,4 @@
-"""On SQLite, group commits run on the event loop as soon as the write lock is free, not in a thread.
+"""On SQLite, writes run on the event loop as soon as the write lock is free, not in a thread.
 
 A thread holding the one write lock must win the GIL back from the busy loop after every SQLite call,
 so it held the lock several times longer than the work needed and every writer queued behind it.
@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 
 from app.db import GroupCommit, batching, make_engine, write_lock
 from app.db.batching import when_unlocked
+from app.runtime.answering import Answering
+from tests.support.channel_support import Bot, fb_body, fb_headers, wait_until
 
 
 @pytest.fixture
@@ -95,3 +97,23 @@ async def test_when_unlocked_gives_up_after_its_patience(
     assert tries > 1, "tried again while waiting"
     holder.join()
     assert await when_unlocked(attempt) == "written"
+
+
+async def test_answering_runs_its_transaction_on_the_loop_on_sqlite_only(
+    bot: Bot, database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    loop_thread = threading.get_ident()
+    seen: list[int] = []
+    original = Answering._answer_batch
+
+    def recording(self: Answering, *args: object, **kwargs: object) -> object:
+        seen.append(threading.get_ident())
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Answering, "_answer_batch", recording)
+    raw = fb_body("6500000000000301", "m_loop", "có người gọi xưng công an bắt chuyển tiền")
+    assert (await bot.messenger(raw, fb_headers(raw))).status_code == 200
+    assert await wait_until(lambda: bool(bot.platform.messenger_sends("6500000000000301")))
+    assert seen, "answered through a batch transaction"
+    on_loop = database_url.startswith("sqlite")
+    assert all((ident == loop_thread) is on_loop for ident in seen)
