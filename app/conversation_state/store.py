@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, String, UniqueConstraint, bindparam, delete, select
+from sqlalchemy import JSON, Column, Connection, Integer, String, UniqueConstraint, bindparam, delete, select
 from sqlmodel import Field, Session, SQLModel
 
-from app.db import ReadAhead, UTCDateTime, rowcount, upsert_insert, utcnow
+from app.db import ReadAhead, UTCDateTime, WriteBehind, rowcount, upsert_insert, utcnow
 
 __all__ = [
     "ConversationState",
@@ -89,6 +89,14 @@ def _save_statement(dialect: str) -> Any:
     )
 
 
+def _write_states(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    connection.execute(_save_statement(connection.dialect.name), list(rows))
+
+
+# A batch's saves go in one statement at commit (`app.db.write_behind`).
+_WRITE_BEHIND: WriteBehind[dict[str, Any]] = WriteBehind("conversation_states", _write_states)
+
+
 def prefetch_states(session: Session, keys: Sequence[tuple[str, str]]) -> None:
     """Load the states of these citizens (channel, user_id) in one statement, locked on PostgreSQL.
     Each one's next `load_state` in this transaction is answered from here, once; a write to it
@@ -106,6 +114,9 @@ def prefetch_states(session: Session, keys: Sequence[tuple[str, str]]) -> None:
 
 def load_state(session: Session, *, channel: str, user_id: str) -> StoredState | None:
     """The citizen's open flow, locked for this transaction on PostgreSQL."""
+    pending = _WRITE_BEHIND.get(session, (channel, user_id))
+    if pending is not None:
+        return StoredState(flow=pending["flow"], data=pending["data"], updated_at=pending["updated_at"])
     read, state = _READ_AHEAD.take(session, (channel, user_id))
     if read:
         return state
@@ -126,25 +137,24 @@ def save_state(
     data: dict[str, Any],
     now: dt.datetime | None = None,
 ) -> None:
-    """Create or replace the citizen's state in one statement."""
+    """Create or replace the citizen's state: one upsert, written with the batch's others at commit."""
     _READ_AHEAD.drop(session, (channel, user_id))
     when = now or utcnow()
-    connection = session.connection()
-    values = {"channel": channel, "user_id": user_id, "flow": flow, "data": data}
-    connection.execute(
-        _save_statement(connection.dialect.name), values | {"created_at": when, "updated_at": when}
-    )
+    row = {"channel": channel, "user_id": user_id, "flow": flow, "data": data}
+    _WRITE_BEHIND.put(session, (channel, user_id), row | {"created_at": when, "updated_at": when})
 
 
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's state; returns how many rows went (0 or 1)."""
     _READ_AHEAD.drop(session, (channel, user_id))
+    held = _WRITE_BEHIND.discard(session, (channel, user_id))
     result = session.execute(delete(STATES).where(STATES.c.channel == channel, STATES.c.user_id == user_id))
-    return rowcount(result)
+    return max(rowcount(result), int(held))
 
 
 def purge_before(session: Session, *, before: dt.datetime) -> int:
     """Drop states untouched since `before` (retention for abandoned drafts)."""
+    _WRITE_BEHIND.write(session)
     result = session.execute(delete(STATES).where(STATES.c.updated_at < before))
     return rowcount(result)
 

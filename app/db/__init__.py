@@ -17,6 +17,7 @@ from app.db.engine import (
 from app.db.locks import WouldBlock, write_lock
 from app.db.read_ahead import ReadAhead
 from app.db.types import ID_TYPE, UTCDateTime, as_utc, rowcount, upsert_insert, utcnow
+from app.db.write_behind import WriteBehind, write_behind
 
 __all__ = [
     "ID_TYPE",
@@ -25,6 +26,7 @@ __all__ = [
     "SqliteCheckpointer",
     "UTCDateTime",
     "WouldBlock",
+    "WriteBehind",
     "alembic_config",
     "as_utc",
     "downgrade",
@@ -36,6 +38,7 @@ __all__ = [
     "upgrade",
     "upsert_insert",
     "utcnow",
+    "write_behind",
     "write_connection",
     "write_lock",
 ]

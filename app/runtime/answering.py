@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from app.contracts import Reply
 from app.conversation.responder import Prepared, Responder
-from app.db import transaction, utcnow
+from app.db import transaction, utcnow, write_behind
 from app.db.batching import when_unlocked
 from app.inbox.service import RecordedEvent, complete, note_failure
 from app.outbox.service import OutboxItem, enqueue
@@ -168,6 +168,7 @@ class Answering:
             with transaction(self._db) as session:
                 try:
                     replies = self._handle(event, session, prepared)
+                    write_behind(session)  # a value refused at commit would miss the apology below
                 except DataError:
                     # A value the database refuses (too long, out of range): trying again cannot
                     # help. The citizen gets the apology with the hotline instead of silence.

@@ -468,6 +468,25 @@ async def test_a_value_the_database_refuses_gets_the_apology_not_silence(bot: Bo
     assert text.startswith("Xin lỗi") and "069.367.2888" in text
 
 
+async def test_a_value_refused_when_held_rows_are_written_gets_the_apology(bot: Bot, monkeypatch):
+    """A batch's state rows are written at commit (`write_behind`): a value refused there still
+    reaches the citizen as the apology, not as retries and silence."""
+    from sqlalchemy.exc import DataError
+
+    from app.conversation_state import store
+
+    def refuse(*args, **kwargs):
+        raise DataError("INSERT …", {}, Exception("value too long for type character varying(128)"))
+
+    monkeypatch.setattr(store._WRITE_BEHIND, "_write", refuse)
+    raw = fb_body("6500000000000778", "m_held_refused", "tôi bị lừa chuyển 5 triệu")
+    assert (await bot.messenger(raw)).status_code == 200
+    assert await wait_until(lambda: bot.platform.messenger_sends("6500000000000778"))
+    await settle()
+    texts = [c.body["message"]["text"] for c in bot.platform.messenger_sends("6500000000000778")]
+    assert len(texts) == 1 and texts[0].startswith("Xin lỗi") and "069.367.2888" in texts[0]
+
+
 # --- slow platforms ---
 
 
