@@ -64,12 +64,16 @@ def write_behind(session: Session) -> None:
         store.write(session)
 
 
+# Only the outermost transaction: a savepoint (`begin_nested`) that commits or rolls back in the
+# middle of a batch neither writes nor drops the rows the rest of the batch holds.
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    write_behind(session)
+    if not session.in_nested_transaction():
+        write_behind(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    for store in _STORES:
-        store.drop(session)
+    if previous_transaction.parent is None:
+        for store in _STORES:
+            store.drop(session)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.conversation_state.store import STATES, forget_user, load_state, save_state
 from app.db import transaction, write_behind
@@ -72,3 +73,24 @@ def test_write_behind_writes_now_so_a_refused_value_shows_where_it_can_be_answer
             assert other.execute(select(func.count()).select_from(STATES)).scalar_one() == 0
         assert session.execute(select(func.count()).select_from(STATES)).scalar_one() == 1
     assert set(_stored(db_engine)) == {"now"}
+
+
+def test_a_savepoint_that_fails_in_the_batch_keeps_the_rows_the_batch_holds(db_engine: Engine):
+    """A tip whose reference code is taken retries inside a savepoint: the batch's states survive."""
+    with transaction(db_engine) as session:
+        save_state(session, channel="zalo", user_id="before", flow="memo", data={}, now=NOW)
+        session.connection().execute(
+            STATES.insert().values(
+                channel="zalo", user_id="taken", flow="memo", data={}, created_at=NOW, updated_at=NOW
+            )
+        )
+        with pytest.raises(IntegrityError), session.begin_nested():
+            session.connection().execute(
+                STATES.insert().values(
+                    channel="zalo", user_id="taken", flow="memo", data={}, created_at=NOW, updated_at=NOW
+                )
+            )
+        with session.begin_nested():
+            save_state(session, channel="zalo", user_id="inside", flow="memo", data={}, now=NOW)
+        assert load_state(session, channel="zalo", user_id="before") is not None
+    assert set(_stored(db_engine)) == {"before", "taken", "inside"}
