@@ -1,11 +1,13 @@
 """Rows written behind for a batch: held in the session and written in one statement at commit.
 
-A batch of events answered in one transaction saves one row per citizen (the conversation state);
-one statement per row costs about three times what one statement for all of them does on
-PostgreSQL. A store puts its rows here instead; they are written, in key order (two transactions
-lock rows in the same order), just before the session commits, or earlier by `write_behind`, which
-a caller uses to see a refused value where it can still answer for it. A rollback drops them. A
-store reads its own held row before the database, so the transaction still sees what it wrote.
+A batch of events answered in one transaction saves one row per citizen (the conversation state)
+and, for those waiting for an officer, lines of their transcripts; one statement per row costs
+about three times what one statement for all of them does on PostgreSQL. A store puts its rows
+here instead (`put`: one row per key, the last wins; `add`: rows in the order added). They are
+written in key order (two transactions lock rows in the same order) just before the session
+commits, or earlier by `write_behind`, which a caller uses to see a refused value where it can
+still answer for it. A rollback drops them. A store reads its own held row before the database,
+so the transaction still sees what it wrote.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 __all__ = ["WriteBehind", "write_behind"]
 
 V = TypeVar("V")
-Key = tuple[str, str]  # (channel, user_id)
+Key = tuple[Any, ...]  # (channel, user_id) for `put`; the order added for `add`
 
 _STORES: list[WriteBehind[Any]] = []
 
@@ -36,6 +38,11 @@ class WriteBehind(Generic[V]):
     def put(self, session: Session, key: Key, row: V) -> None:
         """Hold `row` (a copy: the caller may go on changing what it passed) for `key`."""
         session.info.setdefault(self._name, {})[key] = copy.deepcopy(row)
+
+    def add(self, session: Session, row: V) -> None:
+        """Hold one more row (a store that only appends: no key to read it back by)."""
+        held = session.info.setdefault(self._name, {})
+        held[(len(held),)] = copy.deepcopy(row)
 
     def get(self, session: Session, key: Key) -> V | None:
         """A copy of the row held for `key`, if any."""

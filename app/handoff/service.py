@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from types import EllipsisType
+from typing import Any
 
-from sqlalchemy import bindparam, case, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, case, delete, insert, or_, select, update
 from sqlmodel import Session
 
-from app.db import ReadAhead, as_utc, rowcount
+from app.db import ReadAhead, WriteBehind, as_utc, rowcount
 from app.handoff.models import HANDOFF_MESSAGES, HANDOFFS, Handoff, HandoffMessage, HandoffState
 
 __all__ = [
@@ -49,6 +50,15 @@ _LOOKUP = select(HANDOFFS.c.id, HANDOFFS.c.state).where(
 )
 _INSERT = insert(HANDOFFS).returning(HANDOFFS.c.id)
 _INSERT_MESSAGE = insert(HANDOFF_MESSAGES)
+
+
+def _write_messages(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    connection.execute(_INSERT_MESSAGE, list(rows))
+
+
+# A batch's transcript lines go in one statement at commit (`app.db.write_behind`); whatever reads
+# or deletes transcripts in the same transaction writes them first.
+_MESSAGES: WriteBehind[dict[str, Any]] = WriteBehind("handoff_messages", _write_messages)
 
 
 # Many conversations at once (a batch being answered).
@@ -220,8 +230,9 @@ def resume_if_due(session: Session, row: Handoff, *, now: dt.datetime, timeout: 
 
 def note_message(session: Session, handoff_id: int, *, author: str, text: str, now: dt.datetime) -> None:
     """Add a message to the conversation's transcript."""
-    values = {"handoff_id": handoff_id, "author": author, "text": text[:MAX_TEXT], "created_at": now}
-    session.connection().execute(_INSERT_MESSAGE, values)
+    _MESSAGES.add(
+        session, {"handoff_id": handoff_id, "author": author, "text": text[:MAX_TEXT], "created_at": now}
+    )
 
 
 def citizen_wrote(session: Session, row: Handoff, *, text: str, now: dt.datetime) -> None:
@@ -250,6 +261,7 @@ def queue(session: Session, *, provinces: Iterable[str] | None, limit: int = 100
 
 
 def transcript(session: Session, handoff_id: int, *, limit: int = 200) -> Sequence[HandoffMessage]:
+    _MESSAGES.write(session)
     query = (
         select(HandoffMessage)
         .where(HANDOFF_MESSAGES.c.handoff_id == handoff_id)
@@ -261,6 +273,7 @@ def transcript(session: Session, handoff_id: int, *, limit: int = 200) -> Sequen
 
 def forget_user(session: Session, *, channel: str, user_id: str) -> int:
     """Drop the citizen's handoff and its transcript; returns how many rows went."""
+    _MESSAGES.write(session)
     _READ_AHEAD.drop(session, (channel, user_id))
     ids = select(HANDOFFS.c.id).where(HANDOFFS.c.channel == channel, HANDOFFS.c.user_id == user_id)
     messages = rowcount(
@@ -274,6 +287,7 @@ def forget_user(session: Session, *, channel: str, user_id: str) -> int:
 
 def purge_before(session: Session, *, before: dt.datetime) -> int:
     """Drop transcripts older than `before`, and handoffs back with the bot untouched since then."""
+    _MESSAGES.write(session)
     old = select(HANDOFFS.c.id).where(
         HANDOFFS.c.state == HandoffState.bot.value, HANDOFFS.c.updated_at < before
     )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.conversation_state.store import STATES, forget_user, load_state, save_state
 from app.db import transaction, write_behind
+from app.handoff import service as handoffs
 
 NOW = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
 
@@ -94,3 +95,43 @@ def test_a_savepoint_that_fails_in_the_batch_keeps_the_rows_the_batch_holds(db_e
             save_state(session, channel="zalo", user_id="inside", flow="memo", data={}, now=NOW)
         assert load_state(session, channel="zalo", user_id="before") is not None
     assert set(_stored(db_engine)) == {"before", "taken", "inside"}
+
+
+def _handoff(session, user: str) -> int:  # type: ignore[no-untyped-def]
+    return handoffs.request(
+        session,
+        channel="zalo",
+        channel_id="oa-1",
+        user_id=user,
+        province="can-tho",
+        reason="urgent",
+        urgent=True,
+        now=NOW,
+    )
+
+
+def test_transcript_lines_are_one_statement_in_order_and_read_or_deleted_as_written(db_engine: Engine):
+    inserts: list[int] = []
+
+    def _seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO HANDOFF_MESSAGES"):
+            inserts.append(len(parameters) if executemany else 1)
+
+    event.listen(db_engine, "before_cursor_execute", _seen)
+    with transaction(db_engine) as session:
+        first, second = _handoff(session, "a"), _handoff(session, "b")
+        for n in range(3):
+            handoffs.note_message(session, first, author="citizen", text=f"a{n}", now=NOW)
+            handoffs.note_message(session, second, author="bot", text=f"b{n}", now=NOW)
+        assert inserts == []
+    assert inserts == [6]
+    with transaction(db_engine) as session:
+        assert [m.text for m in handoffs.transcript(session, first)] == ["a0", "a1", "a2"]
+        handoffs.note_message(session, second, author="citizen", text="b3", now=NOW)
+        assert [m.text for m in handoffs.transcript(session, second)] == ["b0", "b1", "b2", "b3"]
+        handoffs.note_message(session, first, author="citizen", text="a3", now=NOW)
+        # A deletion request in the same transaction takes the held line with the rest.
+        assert handoffs.forget_user(session, channel="zalo", user_id="a") == 5
+    with transaction(db_engine) as session:
+        assert handoffs.transcript(session, first) == []
+        assert len(handoffs.transcript(session, second)) == 4
