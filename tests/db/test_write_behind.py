@@ -1,6 +1,6 @@
-"""Conversation states written behind (`app.db.write_behind`): a transaction's saves reach the
-database in one statement at commit, the transaction reads back what it saved, and a rollback or a
-deletion drops what was held."""
+"""Rows written behind (`app.db.write_behind`): a transaction's conversation states and transcript
+lines reach the database in one statement each at commit, the transaction reads back what it wrote,
+and a rollback or a deletion drops what was held."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from app.handoff import service as handoffs
 NOW = dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC)
 
 
-def _state_writes(db: Engine) -> list[int]:
-    """Each statement that writes conversation states, as the number of rows it was given."""
+def _inserts(db: Engine, table: str) -> list[int]:
+    """Each statement that inserts into `table`, as the number of rows it was given."""
     seen: list[int] = []
+    start = f"INSERT INTO {table.upper()} "
 
     def _seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT INTO CONVERSATION_STATES"):
+        if statement.lstrip().upper().startswith(start):
             seen.append(len(parameters) if executemany else 1)
 
     event.listen(db, "before_cursor_execute", _seen)
@@ -35,7 +36,7 @@ def _stored(db: Engine) -> dict[str, dict]:
 
 
 def test_a_transactions_saves_are_one_statement_at_commit_and_read_back_before_it(db_engine: Engine):
-    writes = _state_writes(db_engine)
+    writes = _inserts(db_engine, "conversation_states")
     with transaction(db_engine) as session:
         data = {"step": 1, "facts": {"phones": ["0900000001"]}}
         for user in ("c", "a", "b"):
@@ -111,13 +112,7 @@ def _handoff(session, user: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_transcript_lines_are_one_statement_in_order_and_read_or_deleted_as_written(db_engine: Engine):
-    inserts: list[int] = []
-
-    def _seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT INTO HANDOFF_MESSAGES"):
-            inserts.append(len(parameters) if executemany else 1)
-
-    event.listen(db_engine, "before_cursor_execute", _seen)
+    inserts = _inserts(db_engine, "handoff_messages")
     with transaction(db_engine) as session:
         first, second = _handoff(session, "a"), _handoff(session, "b")
         for n in range(3):
