@@ -91,7 +91,7 @@ class Answering:
         await asyncio.to_thread(self._answer_sync, list(events), handed)
 
     def _chunks(self, events: list[RecordedEvent]) -> list[list[RecordedEvent]]:
-        size = max(1, self.options.answer_batch)
+        size = self.options.answer_batch_for(self._db.dialect.name)
         return [events[start : start + size] for start in range(0, len(events), size)]
 
     def _answer_sync(self, events: list[RecordedEvent], handed: Callable[[Groups], None]) -> None:

@@ -26,9 +26,13 @@ class WorkerOptions:
     max_concurrent_sends: int = 64
     max_process_attempts: int = 5  # database failures while answering one event before it is failed
     batch_size: int = 200  # events or pieces the poller picks up at once
-    # Events per answering transaction: small, so the first replies of a burst leave at once and,
-    # on SQLite, a webhook never waits long for the write lock.
+    # Events per answering transaction. On SQLite small: there a batch holds the one write lock,
+    # which every webhook's acknowledgement also needs, so a webhook never waits long for it. On
+    # PostgreSQL, where the acknowledgements do not wait for it, larger: under load a batch shares
+    # its statements among more events (2 workers, 500/s with the other core kept busy: p99 1.0 →
+    # 0.6 s; a 3,000 burst answered after 3.75 s instead of 4.6 s).
     answer_batch: int = 16
+    answer_batch_postgresql: int = 48
     # Acknowledgements first, briefly: while this many webhooks queue for their commit at once (a
     # flood beyond what the process can take), answering waits, at most `ack_first` seconds per
     # event; past that it goes on, taking a quarter of the time until the flood is over. At 4, a
@@ -37,6 +41,10 @@ class WorkerOptions:
     acks_queueing: int = 32
     ack_first: float = 1.0
     run_poller: bool = True
+
+    def answer_batch_for(self, dialect: str) -> int:
+        """Events per answering transaction on a database of this dialect."""
+        return max(1, self.answer_batch if dialect == "sqlite" else self.answer_batch_postgresql)
 
     @property
     def max_backlog(self) -> int:
