@@ -62,17 +62,20 @@ _LOAD = select(STATES.c.flow, STATES.c.data, STATES.c.updated_at).where(
     STATES.c.channel == bindparam("channel"), STATES.c.user_id == bindparam("user_id")
 )
 _LOAD_LOCKED = _LOAD.with_for_update()
+
+
 # Many citizens at once (a batch being answered), in a fixed order: two workers locking rows of
 # overlapping batches take them in the same order.
-_LOAD_MANY = (
-    select(STATES.c.channel, STATES.c.user_id, STATES.c.flow, STATES.c.data, STATES.c.updated_at)
-    .where(  # two lists, not pairs: see `ReadAhead.lists`
-        STATES.c.channel.in_(bindparam("channels", expanding=True)),
-        STATES.c.user_id.in_(bindparam("users", expanding=True)),
+@cache
+def _load_many_statement(dialect: str) -> Any:
+    stmt = (
+        select(STATES.c.channel, STATES.c.user_id, STATES.c.flow, STATES.c.data, STATES.c.updated_at)
+        .where(ReadAhead.matching(STATES.c.channel, STATES.c.user_id, dialect))
+        .order_by(STATES.c.channel, STATES.c.user_id)
     )
-    .order_by(STATES.c.channel, STATES.c.user_id)
-)
-_LOAD_MANY_LOCKED = _LOAD_MANY.with_for_update()
+    return stmt.with_for_update() if dialect == "postgresql" else stmt
+
+
 _READ_AHEAD: ReadAhead[StoredState] = ReadAhead("conversation_states")
 
 
@@ -104,10 +107,10 @@ def prefetch_states(session: Session, keys: Sequence[tuple[str, str]]) -> None:
     if not keys:
         return
     connection = session.connection()
-    stmt = _LOAD_MANY_LOCKED if connection.dialect.name == "postgresql" else _LOAD_MANY
+    dialect = connection.dialect.name
     found = {
         (row.channel, row.user_id): StoredState(row.flow, dict(row.data or {}), row.updated_at)
-        for row in connection.execute(stmt, ReadAhead.lists(keys))
+        for row in connection.execute(_load_many_statement(dialect), ReadAhead.params(keys, dialect))
     }
     _READ_AHEAD.keep(session, keys, found)
 

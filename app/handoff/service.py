@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import cache
 from types import EllipsisType
 from typing import Any
 
@@ -62,11 +63,13 @@ _MESSAGES: WriteBehind[dict[str, Any]] = WriteBehind("handoff_messages", _write_
 
 
 # Many conversations at once (a batch being answered).
-_LOOKUP_MANY = select(HANDOFFS.c.channel, HANDOFFS.c.user_id, HANDOFFS.c.id, HANDOFFS.c.state).where(
-    # Two lists, not pairs: see `ReadAhead.lists`.
-    HANDOFFS.c.channel.in_(bindparam("channels", expanding=True)),
-    HANDOFFS.c.user_id.in_(bindparam("users", expanding=True)),
-)
+@cache
+def _lookup_many_statement(dialect: str) -> Any:
+    return select(HANDOFFS.c.channel, HANDOFFS.c.user_id, HANDOFFS.c.id, HANDOFFS.c.state).where(
+        ReadAhead.matching(HANDOFFS.c.channel, HANDOFFS.c.user_id, dialect)
+    )
+
+
 _READ_AHEAD: ReadAhead[tuple[int, str]] = ReadAhead("handoffs")  # (id, state)
 
 
@@ -76,7 +79,9 @@ def prefetch(session: Session, keys: Sequence[tuple[str, str]]) -> None:
     starts from a lookup of it). For citizens with one message in the batch."""
     if not keys:
         return
-    rows = session.connection().execute(_LOOKUP_MANY, ReadAhead.lists(keys))
+    connection = session.connection()
+    dialect = connection.dialect.name
+    rows = connection.execute(_lookup_many_statement(dialect), ReadAhead.params(keys, dialect))
     found = {(row.channel, row.user_id): (int(row.id), str(row.state)) for row in rows}
     _READ_AHEAD.keep(session, keys, found)
 
