@@ -45,6 +45,7 @@ class ReadAhead(Generic[V]):
 
     @staticmethod
     def params(keys: Sequence[Key], dialect: str) -> dict[str, list[Any]]:
+        """`keys` bound for the condition `matching` builds on the same dialect."""
         if dialect == "sqlite":
             return {"channels": sorted({c for c, _ in keys}), "users": sorted({u for _, u in keys})}
         return {"keys": sorted(set(keys))}

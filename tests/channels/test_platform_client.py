@@ -207,22 +207,21 @@ async def test_a_streamed_answer_arrives_whole():
     assert received == body
 
 
-async def test_a_malformed_answer_is_an_httpx_protocol_error():
-    async with raw_server(lambda _n, _head: b"HTTP/1.1 banana\r\n\r\n") as (base, _):
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b"HTTP/1.1 banana\r\n\r\n", httpx.RemoteProtocolError),
+        (b"", httpx.RemoteProtocolError),
+        (None, httpx.ReadTimeout),
+    ],
+    ids=["malformed-answer", "hangs-up", "never-answers"],
+)
+async def test_what_goes_wrong_on_the_wire_is_an_httpx_error(answer: bytes | None, expected: type[Exception]):
+    async with raw_server(lambda _n, _head: answer) as (base, _):
         client = platform_client()
         try:
-            with pytest.raises(httpx.RemoteProtocolError):
-                await client.post(f"{base}/send", json={})
-        finally:
-            await client.aclose()
-
-
-async def test_a_platform_that_never_answers_is_a_read_timeout():
-    async with raw_server(lambda _n, _head: None) as (base, _):
-        client = platform_client()
-        try:
-            with pytest.raises(httpx.ReadTimeout):
-                await client.post(f"{base}/send", json={}, timeout=httpx.Timeout(10.0, read=0.2))
+            with pytest.raises(expected):
+                await client.post(f"{base}/send", json={}, timeout=httpx.Timeout(10.0, read=0.3))
         finally:
             await client.aclose()
 
@@ -237,13 +236,3 @@ async def test_a_platform_that_is_down_is_a_connect_error():
             await client.post(f"http://127.0.0.1:{port}/send", json={})
     finally:
         await client.aclose()
-
-
-async def test_a_platform_that_hangs_up_is_an_httpx_protocol_error():
-    async with raw_server(lambda _n, _head: b"") as (base, _):
-        client = platform_client()
-        try:
-            with pytest.raises(httpx.RemoteProtocolError):
-                await client.post(f"{base}/send", json={})
-        finally:
-            await client.aclose()
