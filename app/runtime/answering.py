@@ -69,6 +69,7 @@ class Answering:
         self.options = options
         self._deliver = deliver
         self._lease_until = lease_until
+        self.batch_size = options.answer_batch_for(db.dialect.name)  # events per transaction
 
     async def answer(self, events: Sequence[RecordedEvent]) -> None:
         """Answer `events`, handing each batch's replies to delivery as it commits.
@@ -91,7 +92,7 @@ class Answering:
         await asyncio.to_thread(self._answer_sync, list(events), handed)
 
     def _chunks(self, events: list[RecordedEvent]) -> list[list[RecordedEvent]]:
-        size = self.options.answer_batch_for(self._db.dialect.name)
+        size = self.batch_size
         return [events[start : start + size] for start in range(0, len(events), size)]
 
     def _answer_sync(self, events: list[RecordedEvent], handed: Callable[[Groups], None]) -> None:

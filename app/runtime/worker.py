@@ -60,7 +60,6 @@ class Worker:
         """`sender`: send replies from that child process (see `app.runtime.sender`)."""
         self._db = db
         self.options = options or WorkerOptions()
-        self._answer_batch = self.options.answer_batch_for(db.dialect.name)
         self._inbox = inbox
         self.load = LoadGauge(
             lease_seconds=self.options.lease_seconds,
@@ -180,7 +179,7 @@ class Worker:
                     return  # stopping: what is not answered stays pending in the database
                 pending.append(item)
             flood = await self._make_way(pending[0][0])
-            batch = [pending.popleft()[1] for _ in range(min(self._answer_batch, len(pending)))]
+            batch = [pending.popleft()[1] for _ in range(min(self.answering.batch_size, len(pending)))]
             started = time.monotonic()
             try:
                 await self.answering.answer(batch)
